@@ -1,0 +1,10 @@
+"""Registry of benchmarks: name -> module. Each module has `run() -> dict` and `summary(result) -> str`.
+
+`run()` returns the benchmark's own fields; the runner adds machine info, timestamp and elapsed time
+and writes bench/results/<name>.json.
+"""
+
+REGISTRY = {
+    "add_working_days": "bench.benchmarks.add_working_days",
+    "catalog_search": "bench.benchmarks.catalog_search",
+}

@@ -1,0 +1,1 @@
+"""Yimen (一门): the platform for running a government service center."""

@@ -1,0 +1,42 @@
+"""The one NinjaAPI (`/api/v1/`); each app contributes a Router from its `api.py`."""
+
+from django.http import HttpRequest
+
+from ninja import NinjaAPI
+from ninja.errors import ValidationError as NinjaValidationError
+
+from yimen.catalog.api import router as catalog_router
+from yimen.ops.services import health as health_report
+from yimen.workdays.api import router as calendar_router
+
+api = NinjaAPI(
+    title="Yimen API",
+    version="1",
+    description="一门 Yimen: service catalogue, working-day calendar and (in later releases) the hall, cases and "
+    "evaluations. Errors are JSON `{\"detail\": reason, \"code\": stable_code}` with a 4xx status.",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, exc: NinjaValidationError):
+    reasons = []
+    for err in exc.errors:
+        where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "request"
+        reasons.append(f"{where}: {err.get('msg', 'invalid')}")
+    return api.create_response(request, {"detail": "; ".join(reasons), "code": "invalid_input"}, status=422)
+
+
+@api.get("/ping", tags=["ops"], summary="Liveness: always {}")
+def ping(request: HttpRequest):
+    return {}
+
+
+@api.get("/health", tags=["ops"], summary="Database, calendar years and background worker")
+def health(request: HttpRequest):
+    report = health_report()
+    return api.create_response(request, report, status=200 if report["status"] != "error" else 503)
+
+
+api.add_router("/calendar", calendar_router)
+api.add_router("/catalog", catalog_router)

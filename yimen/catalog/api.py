@@ -1,0 +1,257 @@
+"""Catalogue API: the same published content as the portal pages (one source)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import HttpRequest
+
+from ninja import Router, Schema, Status
+
+from yimen.lib.api import ErrorOut, error
+
+from .models import Agency, LifeEvent
+from .public import load_item, public_item, public_items
+from .search import search_items
+from .services import resolve_smart_guide
+
+router = Router(tags=["catalog"])
+
+
+class ItemSummary(Schema):
+    code: str
+    name: str
+    agency: str
+    audience: str
+    case_type: str
+    promised_limit: int
+    promised_unit: str
+    visits_required: int
+    online_depth: int
+    score: float | None = None
+
+
+class ItemList(Schema):
+    count: int
+    items: list[ItemSummary]
+
+
+class Limit(Schema):
+    value: int
+    unit: str
+
+
+class MaterialOut(Schema):
+    id: int
+    name: str
+    necessity: str
+    necessity_label: str
+    form: str
+    kind: str
+    copies: int
+    source: str
+    basis: str
+    acceptance_standard: str
+    blank_form: str
+    sample: str
+    exempt: bool
+    exempt_reason: str | None
+    exempt_reason_label: str | None
+    exempt_reference: str
+    only_when: str | None
+
+
+class GuideOut(Schema):
+    version: int
+    published_at: datetime | None
+    conditions: str
+    procedure: str
+    basis: str
+    quantity_limit: str
+    result_delivery: str
+    notes: str
+    materials: list[MaterialOut]
+
+
+class SituationOut(Schema):
+    id: int
+    code: str
+    name: str
+    description: str
+    promised_limit: Limit
+    visits_required: int
+    guide: GuideOut | None
+
+
+class ChoiceOut(Schema):
+    id: int
+    text: str
+    situation: str | None
+
+
+class QuestionOut(Schema):
+    id: int
+    text: str
+    help_text: str
+    choices: list[ChoiceOut]
+
+
+class AgencyRef(Schema):
+    code: str
+    name: str
+
+
+class FeeOut(Schema):
+    name: str
+    standard: str
+    basis: str
+
+
+class ItemDetail(Schema):
+    code: str
+    name: str
+    basic_code: str
+    handling_code: str
+    item_type: str
+    item_type_label: str
+    agency: AgencyRef
+    level: str
+    audience: str
+    audience_label: str
+    case_type: str
+    case_type_label: str
+    legal_limit: Limit
+    promised_limit: Limit
+    visits_required: int
+    onsite_reason: str
+    online_depth: int
+    online_depth_label: str
+    online_url: str
+    scope: str
+    scope_label: str
+    is_fee: bool
+    fees: list[FeeOut]
+    place: str
+    hours: str
+    consult_phone: str
+    supervise_phone: str
+    result_name: str
+    delivery_methods: list[str]
+    legal_basis: str
+    summary: str
+    situations: list[SituationOut]
+    questions: list[QuestionOut]
+
+
+class SmartGuideOut(Schema):
+    item: str
+    situation: str | None
+    situation_name: str | None
+    guide_version: int | None
+    ambiguous: bool
+    unanswered: list[int]
+    materials: list[MaterialOut]
+    exempt: list[MaterialOut]
+
+
+def _summary(item, score=None) -> dict:
+    return {
+        "code": item.code, "name": item.name, "agency": item.agency.name, "audience": item.audience,
+        "case_type": item.case_type, "promised_limit": item.promised_limit, "promised_unit": item.promised_unit,
+        "visits_required": item.visits_required, "online_depth": item.online_depth, "score": score,
+    }
+
+
+@router.get("/items", response={200: ItemList, 400: ErrorOut}, summary="Search or list service items")
+def list_items(request: HttpRequest, q: str = "", agency: str = "", audience: str = "", life_event: str = "",
+               limit: int = 20, offset: int = 0):
+    if not 1 <= limit <= 100:
+        return error(400, "bad_limit", "limit must be between 1 and 100")
+    if offset < 0:
+        return error(400, "bad_offset", "offset must be >= 0")
+    if len(q) > 100:
+        return error(400, "query_too_long", "the query may have at most 100 characters")
+    qs = public_items()
+    if agency:
+        qs = qs.filter(agency__code=agency)
+    if audience:
+        if audience not in ("person", "organisation"):
+            return error(400, "bad_audience", "audience must be person or organisation")
+        qs = qs.filter(audience__in=[audience, "both"])
+    if life_event:
+        qs = qs.filter(life_events__slug=life_event)
+    if q.strip():
+        hits = search_items(q, limit=200)
+        allowed = None
+        if agency or audience or life_event:
+            allowed = set(qs.filter(id__in=[h.entry.id for h in hits]).values_list("id", flat=True))
+        hits = [h for h in hits if allowed is None or h.entry.id in allowed]
+        page = hits[offset:offset + limit]
+        items = {i.id: i for i in public_items().filter(id__in=[h.entry.id for h in page])}
+        return Status(200, {"count": len(hits), "items": [_summary(items[h.entry.id], h.score) for h in page
+                                                           if h.entry.id in items]})
+    total = qs.count()
+    return Status(200, {"count": total, "items": [_summary(i) for i in qs.order_by("agency__sort", "code")[offset:offset + limit]]})
+
+
+@router.get("/items/{code}", response={200: ItemDetail, 404: ErrorOut}, summary="One item with its published guides")
+def get_item(request: HttpRequest, code: str):
+    item = load_item(code)
+    if item is None:
+        return error(404, "not_found", f"no active service item with code {code!r}")
+    return Status(200, public_item(item))
+
+
+@router.get("/items/{code}/smart-guide", response={200: SmartGuideOut, 400: ErrorOut, 404: ErrorOut},
+            summary="Pick the situation and the exact material list from answers",
+            description="`answers` is a comma-separated list of `question_id:choice_id`.")
+def smart_guide(request: HttpRequest, code: str, answers: str = ""):
+    from .public import material_data
+
+    item = load_item(code)
+    if item is None:
+        return error(404, "not_found", f"no active service item with code {code!r}")
+    parsed: dict[int, int] = {}
+    for part in filter(None, (p.strip() for p in answers.split(","))):
+        try:
+            qid, cid = (int(x) for x in part.split(":", 1))
+        except ValueError:
+            return error(400, "bad_answers", f"answers must look like 12:34,13:37; {part!r} does not")
+        parsed[qid] = cid
+    r = resolve_smart_guide(item, parsed)
+    return Status(200, {
+        "item": item.code,
+        "situation": r.situation.code if r.situation else None,
+        "situation_name": r.situation.name if r.situation else None,
+        "guide_version": r.guide.version if r.guide else None,
+        "ambiguous": r.ambiguous,
+        "unanswered": [q.id for q in r.unanswered],
+        "materials": [material_data(m) for m in r.materials],
+        "exempt": [material_data(m) for m in r.exempt],
+    })
+
+
+class AgencyOut(Schema):
+    code: str
+    name: str
+    short_name: str
+    items: int
+
+
+@router.get("/agencies", response=list[AgencyOut], summary="Agencies with their number of active items")
+def agencies(request: HttpRequest):
+    from django.db.models import Count, Q
+
+    qs = Agency.objects.annotate(n=Count("items", filter=Q(items__status="active"))).order_by("sort", "name")
+    return [{"code": a.code, "name": a.name, "short_name": a.short_name, "items": a.n} for a in qs]
+
+
+class LifeEventOut(Schema):
+    slug: str
+    name: str
+    audience: str
+
+
+@router.get("/life-events", response=list[LifeEventOut], summary="Life and business events for browsing")
+def life_events(request: HttpRequest):
+    return [{"slug": e.slug, "name": e.name, "audience": e.audience} for e in LifeEvent.objects.all()]

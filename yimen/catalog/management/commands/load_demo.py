@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from yimen.catalog.demo_loader import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+
+class Command(BaseCommand):
+    help = "Load the demo district service center (idempotent)."
+
+    def handle(self, *args, **options):
+        result = load_demo()
+        self.stdout.write(self.style.SUCCESS(
+            f"demo center {result['center']}: {result['items_created']} items and {result['users_created']} "
+            "accounts added"))
+        if options.get("verbosity", 1) >= 1:
+            self.stdout.write(f"demo accounts (password {DEMO_PASSWORD}): " + ", ".join(u[0] for u in DEMO_USERS))

@@ -1,0 +1,1 @@
+"""Pure helpers with no Django state (style.md rule 4)."""

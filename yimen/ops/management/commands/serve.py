@@ -1,0 +1,73 @@
+"""Serve Yimen the way production does: granian's WSGI interface for pages and the API
+(perf-baseline.md: about 3x gunicorn, 10x Django under ASGI) plus one huey consumer for
+background and periodic work. Prints the address of every screen and the demo accounts."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Run the production server (granian WSGI) and the background worker (huey)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
+        parser.add_argument("--no-worker", action="store_true", help="do not start the huey consumer")
+
+    def handle(self, *args, host, port, workers, no_worker, **options):
+        bin_dir = os.path.dirname(sys.executable)
+        web = [os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--host", host, "--port", str(port),
+               "--workers", str(workers), "--no-ws", "--log-level", "warning", "yimen.wsgi:application"]
+        procs = [subprocess.Popen(web)]
+        if not no_worker:
+            procs.append(subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"]))
+        self._banner(host, port)
+
+        def stop(signum, frame):
+            for p in procs:
+                if p.poll() is None:
+                    p.send_signal(signal.SIGTERM)
+
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        try:
+            while all(p.poll() is None for p in procs):
+                time.sleep(0.5)
+        finally:
+            stop(None, None)
+            for p in procs:
+                try:
+                    p.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    p.kill()
+        codes = [p.returncode for p in procs]
+        if any(c not in (0, -signal.SIGTERM, None) for c in codes):
+            raise SystemExit(1)
+
+    def _banner(self, host, port):
+        from yimen.catalog.demo_loader import DEMO_PASSWORD, DEMO_USERS
+
+        base = f"http://{host}:{port}"
+        screens = [
+            ("公共办事指南 Public service guides", "/"),
+            ("事项搜索 Search (e.g. yyzz)", "/guide/search/?q=yyzz"),
+            ("智能导办 Smart guide (example)", "/guide/item/SCJG-001/smart/"),
+            ("工作人员登录 Staff login", "/accounts/login/"),
+            ("指南编辑 Guide desk (editor)", "/staff/guides/"),
+            ("系统配置 Admin", "/admin/"),
+            ("API docs (OpenAPI)", "/api/v1/docs"),
+            ("Health", "/api/v1/health"),
+        ]
+        lines = ["", f"Yimen is serving at {base}", ""]
+        lines += [f"  {label:<34} {base}{path}" for label, path in screens]
+        lines += ["", f"Demo accounts (password: {DEMO_PASSWORD}):"]
+        lines += [f"  {u:<12} {name} ({role})" for u, name, role, *_ in DEMO_USERS]
+        lines += ["", "Press Ctrl+C to stop.", ""]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+from yimen.api import api
+
+admin.site.site_header = _("Yimen administration")
+admin.site.site_title = _("Yimen")
+admin.site.index_title = _("Configuration")
+
+urlpatterns = [
+    path("", include("yimen.catalog.urls")),
+    path("accounts/", include("yimen.accounts.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
