@@ -14,6 +14,10 @@ def quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
+def unquote(s: str) -> str:
+    return re.sub(r'\\(.)', lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), s)
+
+
 def main(po_path: str, mapping_path: str) -> None:
     mapping = json.load(open(mapping_path, encoding="utf-8"))
     blocks = open(po_path, encoding="utf-8").read().split("\n\n")
@@ -23,8 +27,7 @@ def main(po_path: str, mapping_path: str) -> None:
         if not m or "msgid_plural" in block:
             continue
         parts = re.findall(r'"(.*)"', m.group(1))
-        msgid = "".join(parts).encode("latin-1", "backslashreplace").decode("unicode_escape")
-        msgid = msgid.encode("latin-1").decode("utf-8")
+        msgid = unquote("".join(parts))
         if msgid in mapping:
             lines = [ln for ln in block.split("\n") if not ln.startswith("#| ")]
             lines = [re.sub(r"^#, fuzzy, ", "#, ", ln) for ln in lines if ln != "#, fuzzy"]
