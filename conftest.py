@@ -8,8 +8,8 @@ import pytest
 CHROMIUM = "/usr/bin/chromium"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _audit_purge_allowed_for_flush(django_db_setup, django_db_blocker):
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
     """Transactional tests empty every table between tests; the audit triggers allow that only
     while a row sits in `auditlog_maintenance` (see auditlog migration 0002). Tests of the
     triggers remove the row inside their own transaction."""
@@ -18,7 +18,6 @@ def _audit_purge_allowed_for_flush(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), connection.cursor() as cur:
         cur.execute("DELETE FROM auditlog_maintenance")
         cur.execute("INSERT INTO auditlog_maintenance (id, reason) VALUES (1, 'test database flush')")
-    yield
 
 
 @pytest.fixture(autouse=True)

@@ -38,22 +38,29 @@ def main(argv: list[str] | None = None) -> int:
     print(f"bench: {', '.join(names)} ({harness.measure_seconds():g} s per HTTP run after "
           f"{harness.warmup_seconds():g} s warm-up, load generator {harness.machine_info()['loadgen']})", flush=True)
     for name in names:
-        module = importlib.import_module(REGISTRY[name])
-        print(f"[{name}] running…", flush=True)
-        t0 = time.perf_counter()
         try:
-            result = module.run()
-            line = module.summary(result)
-            status = "ok"
-        except Exception as exc:  # one failing benchmark must not hide the others
-            failed += 1
-            result = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
-            line, status = f"FAILED: {result['error']}", "error"
-        path = harness.write_result(name, {"status": status, "elapsed_s": round(time.perf_counter() - t0, 1),
-                                           **result})
-        print(f"[{name}] {line}\n[{name}] -> {path.relative_to(harness.ROOT)}", flush=True)
+            failed += _run_one(name)
+        except (KeyboardInterrupt, SystemExit):
+            print(f"[{name}] interrupted; servers stopped, no result written", flush=True)
+            raise
     print(f"bench: done in {time.perf_counter() - started:.0f} s" + (f", {failed} failed" if failed else ""))
     return 1 if failed else 0
+
+
+def _run_one(name: str) -> int:
+    """Run one benchmark and write its JSON; returns 1 when it failed."""
+    module = importlib.import_module(REGISTRY[name])
+    print(f"[{name}] running…", flush=True)
+    t0 = time.perf_counter()
+    try:
+        result = module.run()
+        line, status = module.summary(result), "ok"
+    except Exception as exc:  # one failing benchmark must not hide the others
+        result = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
+        line, status = f"FAILED: {result['error']}", "error"
+    path = harness.write_result(name, {"status": status, "elapsed_s": round(time.perf_counter() - t0, 1), **result})
+    print(f"[{name}] {line}\n[{name}] -> {path.relative_to(harness.ROOT)}", flush=True)
+    return int(status != "ok")
 
 
 if __name__ == "__main__":

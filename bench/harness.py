@@ -173,6 +173,7 @@ def measure(server: Server, paths: list[str], *, method: str = "GET", body: str 
         loadgen.drive(server.base_url, paths, seconds=warmup, method=method, body=body, script_dir=script_dir)
     result = loadgen.drive(server.base_url, paths, seconds=seconds, method=method, body=body,
                            script_dir=script_dir)
+    result["errors_total"] = sum(result["errors"].values())
     result["warmup_s"] = warmup
     return result
 

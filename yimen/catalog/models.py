@@ -349,10 +349,6 @@ class Material(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @property
-    def is_exempt(self) -> bool:
-        return bool(self.exempt_reason)
-
 
 class Manual(_VersionedDoc):
     """The internal handling manual (业务手册) of one situation, versioned: 一情形、一手册."""

@@ -36,6 +36,17 @@ def test_item_api_and_page_show_the_same_published_guide(client, item):
         for m in situation["guide"]["materials"]:
             assert m["name"] in page
             assert m["acceptance_standard"] in page
+            if m["exempt"]:
+                assert m["exempt_reason_label"] in page
+
+
+def test_exempt_materials_are_marked_on_the_item_page(client, demo):
+    from yimen.catalog.models import Material
+
+    m = Material.objects.exclude(exempt_reason="").select_related("guide__situation__item").first()
+    page = client.get(f"/guide/item/{m.guide.situation.item.code}/").content.decode()
+    assert m.exempt_reference in page
+    assert "免于提交" in page or "无需携带" in page
 
 
 def test_unknown_item_is_404(client, demo):
