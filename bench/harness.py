@@ -33,7 +33,6 @@ BENCH_DIR = Path(__file__).resolve().parent
 ROOT = BENCH_DIR.parent
 VAR_ROOT = ROOT / "var" / "bench"
 RESULTS_DIR = BENCH_DIR / "results"
-GRANIAN = ROOT / ".venv" / "bin" / "granian"
 PYTHON = ROOT / ".venv" / "bin" / "python"
 PING = "/api/v1/ping"
 
@@ -80,8 +79,10 @@ class Server:
         return f"http://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
-        return [str(GRANIAN), "--interface", "wsgi", "--workers", str(self.workers), "--host", "127.0.0.1",
-                "--port", str(self.port), "--no-ws", "--log-level", "warning", self.app]
+        # the same command line as production (`manage.py serve`), for Yimen and the ceiling alike
+        from yimen.ops.server import granian_command
+
+        return granian_command(self.app, host="127.0.0.1", port=self.port, workers=self.workers)
 
     def start(self, timeout: float = 60) -> Server:
         for _attempt in range(3):  # a port picked free may be taken before granian binds it
@@ -147,18 +148,18 @@ def _stop_all() -> None:
         server.stop()
 
 
-def yimen_env(var_dir: Path, database_url: str | None = None) -> dict[str, str]:
-    """The environment Yimen runs with in production, pointed at a bench var dir."""
+def yimen_env(var_dir: Path, database_url: str | None = None, **extra: str) -> dict[str, str]:
+    """The environment Yimen runs with in production, pointed at a bench var dir (plus `extra`)."""
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     env.update(YIMEN_VAR_DIR=str(var_dir), DEBUG="false", ALLOWED_HOSTS="*", DEMO_BANNER="false",
-               DJANGO_SETTINGS_MODULE="yimen.settings")
+               DJANGO_SETTINGS_MODULE="yimen.settings", **extra)
     if database_url:
         env["DATABASE_URL"] = database_url
     return env
 
 
-def yimen_server(var_dir: Path, database_url: str | None = None) -> Server:
-    return Server("yimen.wsgi:application", yimen_env(var_dir, database_url), var_dir)
+def yimen_server(var_dir: Path, database_url: str | None = None, **extra: str) -> Server:
+    return Server("yimen.wsgi:application", yimen_env(var_dir, database_url, **extra), var_dir)
 
 
 # ---------------------------------------------------------------- load

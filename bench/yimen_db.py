@@ -27,8 +27,8 @@ class YimenDB:
     def engine(self) -> str:
         return "postgresql" if self.database_url else "sqlite"
 
-    def server(self) -> harness.Server:
-        return harness.yimen_server(self.var_dir, self.database_url)
+    def server(self, **extra_env: str) -> harness.Server:
+        return harness.yimen_server(self.var_dir, self.database_url, **extra_env)
 
 
 _db: YimenDB | None = None

@@ -64,6 +64,7 @@ def _database(url: str) -> dict:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             },
             "TEST": {"NAME": None},  # in-memory for tests
+            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),  # opening + PRAGMAs cost ~1 ms per request
         }
     parts = urlparse(url)
     if parts.scheme not in {"postgres", "postgresql"}:
@@ -208,6 +209,10 @@ CALENDAR_SEED_MARKS_VERIFIED = env_bool("CALENDAR_SEED_MARKS_VERIFIED", True)
 
 NINJA_PAGINATION_PER_PAGE = 20
 DEMO_BANNER = env_bool("DEMO_BANNER", True)
+# Each process re-reads the catalogue version (and rebuilds its search index) at most this often.
+SEARCH_INDEX_RECHECK_SECONDS = 0.0 if TESTING else float(os.environ.get("SEARCH_INDEX_RECHECK_SECONDS", "1"))
+# Recent search results kept per process and catalogue version (0 disables the cache).
+SEARCH_RESULT_CACHE_SIZE = env_int("SEARCH_RESULT_CACHE_SIZE", 2048)
 
 LOGGING = {
     "version": 1,

@@ -1,6 +1,11 @@
 """Catalogue search over 10,000+ items: in-process `search_items` latency and `GET /api/v1/catalog/items?q=`.
 
 Goals: in-process p95 < 20 ms with a warm index; over HTTP >= 0.25 of the read ceiling with 0 non-2xx.
+
+Yimen keeps recent results per process (SEARCH_RESULT_CACHE_SIZE). With 31 queries cycled, the
+cache answers nearly everything, so both sides are measured: `search_items` and `http_uncached`
+with the cache off (every request searches the index: the honest worst case, and what the goals
+are judged on), and `search_items_cached` and `http` with the production default.
 """
 
 from __future__ import annotations
@@ -62,20 +67,27 @@ def in_process() -> dict:
     search.get_index()  # the process-wide index search_items uses
     first_ms = (time.perf_counter() - t0) * 1000
 
+    from django.test import override_settings
+
     per_query: dict[str, list[float]] = {q: [] for q in queries}
     samples: list[float] = []
     rounds, start = 0, time.perf_counter()
-    while rounds < MAX_ROUNDS and (rounds < MIN_ROUNDS or time.perf_counter() - start < MIN_SECONDS):
-        samples += _timed(search.search_items, queries, 1, per_query)
-        rounds += 1
+    with override_settings(SEARCH_RESULT_CACHE_SIZE=0):
+        search._index = None
+        search.get_index()
+        while rounds < MAX_ROUNDS and (rounds < MIN_ROUNDS or time.perf_counter() - start < MIN_SECONDS):
+            samples += _timed(search.search_items, queries, 1, per_query)
+            rounds += 1
+        index_only = _stats(_timed(lambda q: index.search(q, limit=20), queries, MIN_ROUNDS))
+        api_limit = _stats(_timed(lambda q: search.search_items(q, limit=200), queries, MIN_ROUNDS))
+    cached = _stats(_timed(search.search_items, queries, MIN_ROUNDS))
     overall = _stats(samples)
-    index_only = _stats(_timed(lambda q: index.search(q, limit=20), queries, MIN_ROUNDS))
-    api_limit = _stats(_timed(lambda q: search.search_items(q, limit=200), queries, MIN_ROUNDS))
     version_check = _stats(_timed(lambda q: catalog_version(), queries, MIN_ROUNDS))
     kinds = dict(QUERIES)
     return {
         "search_items": {**overall, "rounds": rounds, "goal_p95_ms": GOAL_P95_MS,
                          "goal_met": overall["p95_ms"] < GOAL_P95_MS},
+        "search_items_cached": cached,
         "index_entries": len(index.entries),
         "index_build_ms": {"median": round(statistics.median(builds), 1), "runs": [round(b, 1) for b in builds]},
         "first_get_index_ms": round(first_ms, 1),
@@ -102,10 +114,10 @@ def _check_paths(server: harness.Server, paths: list[str]) -> dict[str, dict]:
     return out
 
 
-def over_http(db: yimen_db.YimenDB) -> dict:
+def over_http(db: yimen_db.YimenDB, **env: str) -> dict:
     harness.ceilings()  # measured before the Yimen server starts, so the two never share the CPU
     paths = [f"/api/v1/catalog/items?q={quote(q, safe='')}" for q, _ in QUERIES]
-    with db.server() as server:
+    with db.server(**env) as server:
         checked = _check_paths(server, paths)
         result = harness.vs_ceiling(harness.measure(server, paths), "read")
     result["goal_ratio"] = GOAL_RATIO
@@ -127,14 +139,20 @@ def run() -> dict:
                      "build_s": db.timings_s, **data},
         "queries": len(QUERIES),
         "in_process": inproc,
+        "http_uncached": over_http(db, SEARCH_RESULT_CACHE_SIZE="0"),
         "http": over_http(db),
         "ceilings": harness.ceilings_summary(),
     }
 
 
-def summary(r: dict) -> str:
-    s, h = r["in_process"]["search_items"], r["http"]
-    return (f"search_items p95 {s['p95_ms']:.2f} ms (goal <{GOAL_P95_MS:g}: {'met' if s['goal_met'] else 'NOT met'}); "
-            f"HTTP {h['rps']:.0f} req/s, p50 {h['p50_ms']:.1f} ms, p99 {h['p99_ms']:.1f} ms, "
+def _http_line(label: str, h: dict) -> str:
+    return (f"{label} {h['rps']:.0f} req/s, p50 {h['p50_ms']:.1f} ms, p99 {h['p99_ms']:.1f} ms, "
             f"{h['ratio_to_ceiling']:.2f} of read ceiling {h['ceiling']['rps']:.0f} req/s "
             f"(goal >={GOAL_RATIO}: {'met' if h['goal_met'] else 'NOT met'}), non-2xx {h['non_2xx']}")
+
+
+def summary(r: dict) -> str:
+    s = r["in_process"]["search_items"]
+    return (f"search_items (uncached) p95 {s['p95_ms']:.2f} ms (goal <{GOAL_P95_MS:g}: "
+            f"{'met' if s['goal_met'] else 'NOT met'}); " + _http_line("HTTP uncached", r["http_uncached"]) + "; "
+            + _http_line("HTTP with result cache", r["http"]))

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from django.http import HttpRequest
+from django.http import HttpRequest, JsonResponse
 
 from ninja import Router, Schema, Status
 
 from yimen.lib.api import ErrorOut, error
 
 from .models import Agency, LifeEvent
-from .public import load_item, public_item, public_items
-from .search import search_items
+from .public import load_item, public_item
+from .search import browse, filter_entries, get_index
 from .services import resolve_smart_guide
 
 router = Router(tags=["catalog"])
@@ -154,14 +154,6 @@ class SmartGuideOut(Schema):
     exempt: list[MaterialOut]
 
 
-def _summary(item, score=None) -> dict:
-    return {
-        "code": item.code, "name": item.name, "agency": item.agency.name, "audience": item.audience,
-        "case_type": item.case_type, "promised_limit": item.promised_limit, "promised_unit": item.promised_unit,
-        "visits_required": item.visits_required, "online_depth": item.online_depth, "score": score,
-    }
-
-
 @router.get("/items", response={200: ItemList, 400: ErrorOut}, summary="Search or list service items")
 def list_items(request: HttpRequest, q: str = "", agency: str = "", audience: str = "", life_event: str = "",
                limit: int = 20, offset: int = 0):
@@ -171,27 +163,34 @@ def list_items(request: HttpRequest, q: str = "", agency: str = "", audience: st
         return error(400, "bad_offset", "offset must be >= 0")
     if len(q) > 100:
         return error(400, "query_too_long", "the query may have at most 100 characters")
-    qs = public_items()
+    if audience and audience not in ("person", "organisation"):
+        return error(400, "bad_audience", "audience must be person or organisation")
+    agency_id = None
     if agency:
-        qs = qs.filter(agency__code=agency)
-    if audience:
-        if audience not in ("person", "organisation"):
-            return error(400, "bad_audience", "audience must be person or organisation")
-        qs = qs.filter(audience__in=[audience, "both"])
+        agency_id = Agency.objects.filter(code=agency).values_list("id", flat=True).first()
+        if agency_id is None:
+            return error(400, "bad_agency", f"no agency with code {agency!r}")
+    ids = None
     if life_event:
-        qs = qs.filter(life_events__slug=life_event)
+        ids = set(LifeEvent.items.through.objects.filter(lifeevent__slug=life_event)
+                  .values_list("serviceitem_id", flat=True))
     if q.strip():
-        hits = search_items(q, limit=200)
-        allowed = None
-        if agency or audience or life_event:
-            allowed = set(qs.filter(id__in=[h.entry.id for h in hits]).values_list("id", flat=True))
-        hits = [h for h in hits if allowed is None or h.entry.id in allowed]
-        page = hits[offset:offset + limit]
-        items = {i.id: i for i in public_items().filter(id__in=[h.entry.id for h in page])}
-        return Status(200, {"count": len(hits), "items": [_summary(items[h.entry.id], h.score) for h in page
-                                                           if h.entry.id in items]})
-    total = qs.count()
-    return Status(200, {"count": total, "items": [_summary(i) for i in qs.order_by("agency__sort", "code")[offset:offset + limit]]})
+        index = get_index()
+        ranked = index.ranked(q)
+        if agency_id or audience or ids is not None:
+            keep = {e.id for e in filter_entries([index.entries[k] for k, _ in ranked], agency_id=agency_id,
+                                                  audience=audience, ids=ids)}
+            ranked = [(k, s) for k, s in ranked if index.entries[k].id in keep]
+        page = ranked[offset:offset + limit]
+        return _json({"count": len(ranked), "items": [index.entries[k].summary(s) for k, s in page]})
+    entries = browse(agency_id=agency_id, audience=audience, ids=ids)
+    return _json({"count": len(entries), "items": [e.summary() for e in entries[offset:offset + limit]]})
+
+
+def _json(body: dict) -> JsonResponse:
+    """The hot search path returns `ItemList`-shaped JSON directly: validating 20 summaries that
+    the index built itself through pydantic cost more than the search (a test checks the shape)."""
+    return JsonResponse(body, json_dumps_params={"ensure_ascii": False})
 
 
 @router.get("/items/{code}", response={200: ItemDetail, 404: ErrorOut}, summary="One item with its published guides")

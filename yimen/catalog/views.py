@@ -20,8 +20,8 @@ from yimen.auditlog.services import events_for, log_action
 from .constants import Audience, DocStatus
 from .forms import GuideForm, ItemChangeForm, ManualForm, MaterialFormSet
 from .models import Agency, ItemChange, LifeEvent, Situation
-from .public import load_item, public_item, public_items
-from .search import search_items
+from .public import load_item, public_item
+from .search import browse, search_items
 from .services import (
     CatalogError,
     apply_change,
@@ -46,35 +46,33 @@ def home(request):
 
 def search(request):
     q = request.GET.get("q", "").strip()[:100]
-    hits = search_items(q, limit=50) if q else []
-    items = {i.id: i for i in public_items().filter(id__in=[h.entry.id for h in hits])}
-    results = [items[h.entry.id] for h in hits if h.entry.id in items]
+    results = [h.entry.summary(h.score) for h in search_items(q, limit=50)] if q else []
     return render(request, "catalog/list.html", {
         "title": _("Search results for “%(q)s”") % {"q": q} if q else _("Search"),
         "q": q, "items": results, "searched": bool(q), **_nav_context(),
     })
 
 
-def _listing(request, title: str, qs):
-    return render(request, "catalog/list.html", {"title": title, "items": qs.order_by("agency__sort", "code"),
+def _listing(request, title: str, entries):
+    return render(request, "catalog/list.html", {"title": title, "items": [e.summary() for e in entries],
                                                  **_nav_context()})
 
 
 def by_agency(request, code: str):
     agency = get_object_or_404(Agency, code=code)
-    return _listing(request, agency.name, public_items().filter(agency=agency))
+    return _listing(request, agency.name, browse(agency_id=agency.pk))
 
 
 def by_audience(request, audience: str):
     if audience not in (Audience.PERSON, Audience.ORGANISATION):
         raise Http404
     title = _("Services for individuals") if audience == Audience.PERSON else _("Services for enterprises")
-    return _listing(request, title, public_items().filter(audience__in=[audience, Audience.BOTH]))
+    return _listing(request, title, browse(audience=audience))
 
 
 def by_life_event(request, slug: str):
     event = get_object_or_404(LifeEvent, slug=slug)
-    return _listing(request, event.name, public_items().filter(life_events=event))
+    return _listing(request, event.name, browse(ids=set(event.items.values_list("id", flat=True))))
 
 
 def item_detail(request, code: str):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 
+@lru_cache(maxsize=4096)
 def pinyin_forms(text: str) -> tuple[str, str]:
     """('yingyezhizhao sheliDengji…', 'yyzz…') for '营业执照 设立登记'; words separated by one space."""
     from pypinyin import Style, lazy_pinyin

@@ -9,9 +9,13 @@ def item(demo):
 
 
 def test_search_api_returns_code_and_name(client, demo):
+    from yimen.catalog.api import ItemList
+
     r = client.get("/api/v1/catalog/items", {"q": "yyzz"})
     assert r.status_code == 200
     body = r.json()
+    assert ItemList.model_validate(body).model_dump() == body  # the documented shape, exactly
+    assert ItemList.model_validate(client.get("/api/v1/catalog/items").json())
     assert body["count"] >= 1
     assert "营业执照" in body["items"][0]["name"]
     assert {"code", "name"} <= set(body["items"][0])
@@ -23,6 +27,13 @@ def test_list_and_filters(client, demo):
     org = client.get("/api/v1/catalog/items", {"audience": "organisation", "limit": 100}).json()
     assert 0 < org["count"] < all_items["count"]
     assert client.get("/api/v1/catalog/items", {"audience": "aliens"}).status_code == 400
+    agency = ServiceItem.objects.select_related("agency").first().agency
+    own = client.get("/api/v1/catalog/items", {"agency": agency.code, "limit": 100}).json()
+    assert own["count"] == agency.items.count()
+    assert client.get("/api/v1/catalog/items", {"agency": "nope"}).status_code == 400
+    event = client.get("/api/v1/catalog/items", {"life_event": "start-business", "q": "营业执照"}).json()
+    assert event["count"] >= 1 and all("营业执照" in i["name"] for i in event["items"])
+    assert client.get("/api/v1/catalog/items", {"q": "火星移民登记"}).json()["count"] == 0
     assert client.get("/api/v1/catalog/items", {"limit": 0}).status_code == 400
     assert client.get("/api/v1/catalog/items", {"limit": "many"}).status_code == 422
 

@@ -10,6 +10,8 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from yimen.ops.server import granian_command
+
 
 class Command(BaseCommand):
     help = "Run the production server (granian WSGI) and the background worker (huey)."
@@ -21,10 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start the huey consumer")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
-        bin_dir = os.path.dirname(sys.executable)
-        web = [os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--host", host, "--port", str(port),
-               "--workers", str(workers), "--no-ws", "--log-level", "warning", "yimen.wsgi:application"]
-        procs = [subprocess.Popen(web)]
+        procs = [subprocess.Popen(granian_command(host=host, port=port, workers=workers))]
         if not no_worker:
             procs.append(subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"]))
         self._banner(host, port)
