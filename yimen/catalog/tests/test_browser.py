@@ -78,9 +78,22 @@ def test_elder_mode_text_and_targets(site, a11y, shot):
     assert size >= 30
     for box in [site.locator(".tiles a").first.bounding_box(), site.locator(".btn-pref").first.bounding_box()]:
         assert box["height"] >= 60
-    # the choice persists across pages
+    # the choice persists across pages, which keep the rules
     site.goto(site.base_url + "/guide/audience/person/")
     assert "elder" in (site.locator("html").get_attribute("class") or "")
+    item = ServiceItem.objects.filter(questions__isnull=False).order_by("code").first()
+    for url in [f"/guide/item/{item.code}/", f"/guide/item/{item.code}/smart/"]:
+        site.goto(site.base_url + url)
+        a11y(site, f"{url}, elder mode")
+        heights = site.eval_on_selector_all(
+            "main .btn, main label.choice, main input[type=search], main select, header button",
+            "els => els.filter(e => e.offsetParent).map(e => e.getBoundingClientRect().height)")
+        assert heights and min(heights) >= 60, (url, min(heights))
+        sizes = site.eval_on_selector_all(
+            "main p, main li, main td, main th, main dd, main label",
+            "els => els.filter(e => e.offsetParent).map(e => parseFloat(getComputedStyle(e).fontSize))")
+        assert min(sizes) >= 18, (url, min(sizes))
+    shot(site, "portal-smart-elder")
 
 
 def test_phone_layout_has_no_horizontal_scroll(site, a11y):

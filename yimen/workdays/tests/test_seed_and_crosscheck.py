@@ -70,3 +70,22 @@ def test_calendar_status_warns_when_the_horizon_is_unverified(calendar):
     assert status.last_verified_year == 2026
     assert status.warning and "2027" in status.warning
     assert services.calendar_status(today=date(2026, 3, 1)).warning is None
+
+
+def test_admin_index_warns_about_an_unverified_year(admin_client, calendar):
+    import time_machine
+
+    with time_machine.travel("2026-11-27 10:00 +0800"):
+        page = admin_client.get("/admin/").content.decode()
+    assert "2026" in page and ("provisional" in page or "暂定" in page)
+    with time_machine.travel("2026-03-01 10:00 +0800"):
+        page = admin_client.get("/admin/").content.decode()
+    assert "暂定" not in page and "provisional" not in page
+
+
+def test_naive_datetimes_are_errors_in_tests(calendar):
+    from datetime import datetime
+
+    with pytest.raises(RuntimeWarning):
+        CalendarYear.objects.create(calendar=services.default_calendar(), year=2030, status=YearStatus.VERIFIED,
+                                    verified_at=datetime(2026, 1, 1, 12, 0))

@@ -1,0 +1,26 @@
+import re
+
+from django.test import Client
+
+
+def test_security_headers_and_no_foreign_hosts(client, demo):
+    r = client.get("/")
+    csp = r["Content-Security-Policy"]
+    assert "default-src 'self'" in csp and "http" not in csp
+    assert r["X-Frame-Options"] == "DENY"
+    assert r["X-Content-Type-Options"] == "nosniff"
+    page = r.content.decode()
+    assert not re.search(r'(src|href)="(https?:)?//', page), "pages load nothing from outside"
+
+
+def test_csrf_is_enforced(demo):
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post("/accounts/login/", {"username": "editor", "password": "x"}).status_code == 403
+    assert strict.post("/accounts/elder-mode/", {}).status_code == 403
+
+
+def test_staff_pages_are_not_cached(client, demo):
+    from yimen.accounts.models import User
+
+    client.force_login(User.objects.get(username="editor"))
+    assert client.get("/staff/guides/")["Cache-Control"] == "no-store"
