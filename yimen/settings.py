@@ -63,7 +63,8 @@ def _database(url: str) -> dict:
                 "timeout": 20,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             },
-            "TEST": {"NAME": None},  # in-memory for tests
+            # a file, not memory: concurrency tests need real SQLite locking between connections
+            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),  # opening + PRAGMAs cost ~1 ms per request
         }
     parts = urlparse(url)
@@ -100,6 +101,7 @@ INSTALLED_APPS = [
     "yimen.workdays",
     "yimen.hall",
     "yimen.catalog",
+    "yimen.queueing",
     "yimen.ops",
 ]
 

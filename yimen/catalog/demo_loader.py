@@ -99,6 +99,7 @@ def load_demo() -> dict:
         _create_item(data, agencies, events, center)
         created += 1
     _windows(center)
+    _queues(center)
     users = _users(center, agencies)
     bump_catalog_version()
     return {"center": center.code, "items_created": created, "users_created": users}
@@ -161,6 +162,35 @@ def _windows(center: Center) -> None:
     for number, name, wtype, all_items_ in WINDOWS:
         Window.objects.get_or_create(center=center, number=number, defaults={
             "name": name, "type": wtype, "serves_all_items": all_items_})
+
+
+QUEUES = [
+    # prefix, name, window numbers calling it, agency keys of its items (None: every listed item)
+    ("A", "综合受理", ["01", "02", "03", "04", "05", "06"], None),
+    ("B", "企业开办", ["07"], ["scjg", "swj"]),
+    ("C", "工程建设", ["08"], ["ghzy", "zjw", "sthj", "xf"]),
+    ("D", "不动产登记", ["09"], ["bdc"]),
+    ("E", "统一出件", ["10"], []),
+    ("F", "跨省通办", ["11"], []),
+    ("G", "办不成事反映", ["12"], []),
+    ("H", "帮办代办", ["13"], []),
+]
+
+
+def _queues(center: Center) -> None:
+    from yimen.queueing.models import Queue
+
+    windows = {w.number: w for w in center.windows.all()}
+    for prefix, name, numbers, agency_keys in QUEUES:
+        queue, created = Queue.objects.get_or_create(center=center, prefix=prefix, defaults={"name": name})
+        if not created:
+            continue
+        queue.windows.set([windows[n] for n in numbers if n in windows])
+        items = ServiceItem.objects.filter(center_items__center=center, center_items__on_window_list=True)
+        if agency_keys is not None:
+            codes = [agency_code(i) for i, a in enumerate(AGENCIES, start=1) if a[0] in agency_keys]
+            items = items.filter(agency__code__in=codes)
+        queue.items.set(items)
 
 
 def _users(center: Center, agencies: dict[str, Agency]) -> int:

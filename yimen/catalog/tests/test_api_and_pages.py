@@ -108,13 +108,18 @@ def test_demo_loader_is_idempotent(demo):
     from yimen.catalog.demo_loader import load_demo
     from yimen.catalog.models import Agency, Guide
     from yimen.hall.models import Window
+    from yimen.queueing.models import Queue
 
-    counts = (ServiceItem.objects.count(), Guide.objects.count(), Agency.objects.count(), User.objects.count(),
-              Window.objects.count())
+    def counts():
+        return (ServiceItem.objects.count(), Guide.objects.count(), Agency.objects.count(), User.objects.count(),
+                Window.objects.count(), Queue.objects.count())
+
+    before = counts()
     assert load_demo()["items_created"] == 0
-    assert counts == (ServiceItem.objects.count(), Guide.objects.count(), Agency.objects.count(),
-                      User.objects.count(), Window.objects.count())
-    assert counts[0] >= 80 and counts[2] >= 15
+    assert counts() == before
+    assert Queue.objects.get(prefix="A").items.count() == before[0]
+    assert Queue.objects.get(prefix="D").windows.get().number == "09"
+    assert before[0] >= 80 and before[2] >= 15
 
 
 def test_every_demo_guide_meets_the_publishing_rules(demo):

@@ -1,0 +1,43 @@
+from django.contrib import admin
+
+from .models import Call, Queue, Ticket, TicketPeriod
+
+
+@admin.register(Queue)
+class QueueAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "name", "center", "is_active"]
+    list_filter = ["center", "is_active"]
+    filter_horizontal = ["items", "windows"]
+
+
+class PeriodInline(admin.TabularInline):
+    model = TicketPeriod
+    extra = 0
+    can_delete = False
+    readonly_fields = ["kind", "start", "end", "window", "staff"]
+
+
+class CallInline(admin.TabularInline):
+    model = Call
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "window", "staff", "rule", "reason", "is_recall"]
+
+
+@admin.register(Ticket)
+class TicketAdmin(admin.ModelAdmin):
+    """Read-only: tickets change only through the queue services (window actions)."""
+
+    list_display = ["label", "business_date", "queue", "priority", "state", "outcome", "window", "wait_seconds"]
+    list_filter = ["business_date", "state", "priority", "queue"]
+    search_fields = ["label"]
+    inlines = [PeriodInline, CallInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

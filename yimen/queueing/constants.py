@@ -1,0 +1,54 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class TicketState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    SERVING = "serving", _("Being served")
+    HELD = "held", _("On hold")
+    DONE = "done", _("Done")
+
+
+class Outcome(models.TextChoices):
+    SERVED = "served", _("Served")
+    NO_SHOW = "no_show", _("Did not come")
+    TRANSFERRED = "transferred", _("Transferred")
+    CANCELLED = "cancelled", _("Cancelled by the citizen")
+    CLOSED = "closed", _("Closed at the end of the day")
+
+
+class Channel(models.TextChoices):
+    KIOSK = "kiosk", _("Kiosk")
+    PHONE = "phone", _("Phone (QR code or web)")
+    CHECKIN = "checkin", _("Appointment check-in")
+    STAFF = "staff", _("Issued by staff")
+
+
+class Priority(models.TextChoices):
+    """Ticket classes, strongest first (the ordering policy, policy.py, decides between them)."""
+
+    APPOINTMENT = "appointment", _("Appointment")
+    GREEN_CHANNEL = "green_channel", _("Green channel (elderly, disabled, pregnant, military)")
+    TRANSFER = "transfer", _("Transferred")
+    NORMAL = "normal", _("Normal")
+
+
+class PeriodKind(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    SERVING = "serving", _("Serving")
+    HELD = "held", _("On hold")
+
+
+# Window actions: action -> (from states, to state). The services check it; the console reads it.
+TICKET_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
+    "call": (frozenset({TicketState.WAITING}), TicketState.CALLED),
+    "recall": (frozenset({TicketState.CALLED}), TicketState.CALLED),
+    "start": (frozenset({TicketState.CALLED}), TicketState.SERVING),
+    "hold": (frozenset({TicketState.CALLED, TicketState.SERVING}), TicketState.HELD),
+    "resume": (frozenset({TicketState.HELD}), TicketState.SERVING),
+    "finish": (frozenset({TicketState.CALLED, TicketState.SERVING, TicketState.HELD}), TicketState.DONE),
+    "transfer": (frozenset({TicketState.CALLED, TicketState.SERVING, TicketState.HELD}), TicketState.DONE),
+    "cancel": (frozenset({TicketState.WAITING}), TicketState.DONE),
+}
