@@ -7,4 +7,5 @@ and writes bench/results/<name>.json.
 REGISTRY = {
     "add_working_days": "bench.benchmarks.add_working_days",
     "catalog_search": "bench.benchmarks.catalog_search",
+    "call_next": "bench.benchmarks.call_next",
 }

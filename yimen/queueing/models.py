@@ -86,7 +86,8 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["center", "idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
                                     name="queueing_idempotency_unique"),
         ]
-        indexes = [models.Index(fields=["queue", "business_date", "state"], name="queueing_waiting_idx")]
+        indexes = [models.Index(fields=["queue", "business_date", "state", "wait_started_at"],
+                                name="queueing_waiting_idx")]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.business_date})"

@@ -13,9 +13,11 @@ Every action appends a `TicketPeriod`, and a call also a `Call` with the rule th
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager, nullcontext
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,7 +31,7 @@ from .policy import Candidate, Policy, choose
 __all__ = ["QueueError", "call_next", "cancel", "finish", "hold", "issue_ticket", "recall", "resume",
            "start_service", "transfer"]
 
-CANDIDATES = 200
+CANDIDATES = 50
 MAX_RECALLS = 3
 DEFAULT_POLICY = Policy()
 
@@ -42,8 +44,20 @@ class QueueError(Exception):
         super().__init__(message)
 
 
-def _today() -> datetime.date:
-    return timezone.localdate()
+_sqlite_writer = threading.Lock()
+
+
+def _write_turn():
+    """SQLite allows one writer; its busy handler sleeps with back-off, which starves threads for
+    seconds under contention (perf-baseline.md §2.2). Threads of one process therefore take turns
+    here first; across processes SQLite's own lock still decides. PostgreSQL needs no turn."""
+    return _sqlite_writer if connection.vendor == "sqlite" else nullcontext()
+
+
+@contextmanager
+def _writing():
+    with _write_turn(), transaction.atomic():
+        yield
 
 
 def issue_ticket(queue: Queue, *, channel: str = "kiosk", priority: str = Priority.NORMAL, priority_reason: str = "",
@@ -63,7 +77,7 @@ def issue_ticket(queue: Queue, *, channel: str = "kiosk", priority: str = Priori
             return existing
     now = now or timezone.now()
     try:
-        with transaction.atomic():
+        with _writing():
             return _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now)
     except IntegrityError:
         if idempotency_key:
@@ -109,7 +123,7 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     """Claim the next ticket for this window; None when nobody waits."""
     now = now or timezone.now()
     day = timezone.localdate(now)
-    with transaction.atomic():
+    with _writing():
         candidates = _candidates(window, day)
         recent = list(Call.objects.filter(window=window, is_recall=False).order_by("-at", "-id")
                       .values_list("rule", flat=True)[:policy.priority_streak_cap])
