@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from yimen.lib.admin import ReadOnlyAdminMixin
+
 from .models import Call, Queue, Ticket, TicketPeriod
 
 
@@ -25,19 +27,10 @@ class CallInline(admin.TabularInline):
 
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
+class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: tickets change only through the queue services (window actions)."""
 
     list_display = ["label", "business_date", "queue", "priority", "state", "outcome", "window", "wait_seconds"]
     list_filter = ["business_date", "state", "priority", "queue"]
     search_fields = ["label"]
     inlines = [PeriodInline, CallInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

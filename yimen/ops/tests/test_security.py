@@ -24,3 +24,11 @@ def test_staff_pages_are_not_cached(client, demo):
 
     client.force_login(User.objects.get(username="editor"))
     assert client.get("/staff/guides/")["Cache-Control"] == "no-store"
+
+
+def test_admin_pages_render_and_event_records_are_read_only(admin_client, demo):
+    for url in ["/admin/", "/admin/auditlog/logentry/", "/admin/queueing/ticket/", "/admin/queueing/queue/",
+                "/admin/catalog/serviceitem/", "/admin/workdays/calendarday/", "/admin/catalog/guide/"]:
+        assert admin_client.get(url).status_code == 200, url
+    assert admin_client.get("/admin/auditlog/logentry/add/").status_code == 403
+    assert admin_client.get("/admin/queueing/ticket/add/").status_code == 403
