@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 from yimen.lib.api import ErrorOut, error
 
 from .models import Agency, LifeEvent
-from .public import load_item, public_item
+from .public import load_item, material_data, public_item
 from .search import browse, filter_entries, get_index
 from .services import resolve_smart_guide
 
@@ -205,8 +205,6 @@ def get_item(request: HttpRequest, code: str):
             summary="Pick the situation and the exact material list from answers",
             description="`answers` is a comma-separated list of `question_id:choice_id`.")
 def smart_guide(request: HttpRequest, code: str, answers: str = ""):
-    from .public import material_data
-
     item = load_item(code)
     if item is None:
         return error(404, "not_found", f"no active service item with code {code!r}")

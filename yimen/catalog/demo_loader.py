@@ -99,7 +99,7 @@ def load_demo() -> dict:
         _create_item(data, agencies, events, center)
         created += 1
     _windows(center)
-    _queues(center)
+    _queues(center, agencies)
     users = _users(center, agencies)
     bump_catalog_version()
     return {"center": center.code, "items_created": created, "users_created": users}
@@ -177,7 +177,7 @@ QUEUES = [
 ]
 
 
-def _queues(center: Center) -> None:
+def _queues(center: Center, agencies: dict[str, Agency]) -> None:
     from yimen.queueing.models import Queue
 
     windows = {w.number: w for w in center.windows.all()}
@@ -188,8 +188,7 @@ def _queues(center: Center) -> None:
         queue.windows.set([windows[n] for n in numbers if n in windows])
         items = ServiceItem.objects.filter(center_items__center=center, center_items__on_window_list=True)
         if agency_keys is not None:
-            codes = [agency_code(i) for i, a in enumerate(AGENCIES, start=1) if a[0] in agency_keys]
-            items = items.filter(agency__code__in=codes)
+            items = items.filter(agency__in=[agencies[k] for k in agency_keys])
         queue.items.set(items)
 
 

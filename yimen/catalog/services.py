@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, Prefetch
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,6 @@ __all__ = [
     "publish_manual",
     "published_guide",
     "resolve_smart_guide",
-    "situations_with_guides",
     "take_effect_due_changes",
 ]
 
@@ -350,10 +349,3 @@ def take_effect_due_changes(today: date | None = None) -> int:
             continue
     return done
 
-
-def situations_with_guides(item: ServiceItem):
-    """Active situations with their published guide and its materials, for the item page and the API."""
-    return item.situations.filter(is_active=True).prefetch_related(
-        Prefetch("guides", queryset=Guide.objects.filter(status=DocStatus.PUBLISHED)
-                 .prefetch_related("materials__condition"), to_attr="published")
-    )

@@ -44,7 +44,7 @@ class QueueError(Exception):
         super().__init__(message)
 
 
-_sqlite_writer = threading.Lock()
+_sqlite_writer = threading.RLock()  # re-entrant: transfer writes inside its own turn
 
 
 def _write_turn():
@@ -56,6 +56,7 @@ def _write_turn():
 
 @contextmanager
 def _writing():
+    """The one way a queue service opens its write transaction."""
     with _write_turn(), transaction.atomic():
         yield
 
@@ -154,7 +155,7 @@ def _act(ticket: Ticket, action: str, window: Window, *, by=None, now=None, peri
          **updates) -> Ticket:
     sources, target = TICKET_TRANSITIONS[action]
     now = now or timezone.now()
-    with transaction.atomic():
+    with _writing():
         current = Ticket.objects.filter(pk=ticket.pk).values_list("state", "window_id", "version").first()
         if current is None:
             raise QueueError("not_found", _("No such ticket."))
@@ -219,7 +220,7 @@ def transfer(ticket: Ticket, window: Window, target: Queue, *, by=None, now=None
     if target.center_id != ticket.center_id:
         raise QueueError("other_center", _("Transfers stay within the center."))
     now = now or timezone.now()
-    with transaction.atomic():
+    with _writing():
         _act(ticket, "transfer", window, by=by, now=now, outcome=Outcome.TRANSFERRED, service_ended_at=now)
         new = _create(target, ticket.channel, Priority.TRANSFER, _("transferred from %(label)s") % {
             "label": ticket.label}, ticket.item, None, None, now)
@@ -231,7 +232,7 @@ def transfer(ticket: Ticket, window: Window, target: Queue, *, by=None, now=None
 def cancel(ticket: Ticket, *, now=None) -> Ticket:
     """The citizen leaves before being called (from the live ticket page)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with _writing():
         rows = Ticket.objects.filter(pk=ticket.pk, state=TicketState.WAITING).update(
             state=TicketState.DONE, outcome=Outcome.CANCELLED, version=F("version") + 1)
         if rows != 1:

@@ -26,7 +26,6 @@ __all__ = [
     "add_working_days",
     "due",
     "is_workday",
-    "next_workday",
     "span_is_provisional",
     "working_days_between",
 ]
@@ -105,11 +104,6 @@ class Due(NamedTuple):
 
 def is_workday(d: date, cal: Calendar) -> bool:
     return cal.is_workday(d)
-
-
-def next_workday(d: date, cal: Calendar) -> date:
-    """The first working day strictly after d."""
-    return add_working_days(d, 1, cal)
 
 
 def span_is_provisional(start: date, end: date, cal: Calendar) -> bool:
