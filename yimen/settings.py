@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "yimen.hall",
     "yimen.catalog",
     "yimen.queueing",
+    "yimen.live",
     "yimen.ops",
 ]
 
@@ -223,3 +224,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["mask_pii"]}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# Realtime (docs/realtime.md): the live process serves server-sent events on LIVE_PORT; pages reach
+# it at LIVE_PUBLIC_URL (empty: same host, port LIVE_PORT). LIVE_BUS is "local" (UDP datagrams to
+# LIVE_BUS_ADDRS on this host) or "postgres" (LISTEN/NOTIFY across hosts); empty picks postgres when
+# the database is PostgreSQL.
+LIVE_PORT = env_int("LIVE_PORT", env_int("PORT", 8000) + 1)
+LIVE_PUBLIC_URL = os.environ.get("LIVE_PUBLIC_URL", "")
+LIVE_BUS = os.environ.get("LIVE_BUS", "")
+LIVE_BUS_ADDRS = [a for a in os.environ.get("LIVE_BUS_ADDRS", f"127.0.0.1:{LIVE_PORT}").split(",") if a]
