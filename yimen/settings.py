@@ -64,7 +64,7 @@ def _database(url: str) -> dict:
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=20000;",
             },
             # a file, not memory: concurrency tests need real SQLite locking between connections
-            "TEST": {"NAME": str(VAR_DIR / "test-db.sqlite3")},
+            "TEST": {"NAME": str(VAR_DIR / os.environ.get("YIMEN_TEST_DB", "test-db.sqlite3"))},
             "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 600),  # opening + PRAGMAs cost ~1 ms per request
         }
     parts = urlparse(url)
