@@ -115,3 +115,127 @@ def shot():
         pg.screenshot(path=os.path.join(SCREENSHOTS, f"{name}.png"), **kw)
 
     return take
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def database_url_of(settings_dict) -> str:
+    """A DATABASE_URL naming the (test) database this process uses, for servers started by tests."""
+    if settings_dict["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{settings_dict['NAME']}"
+    user = settings_dict.get("USER") or "postgres"
+    return f"postgres://{user}@{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
+
+
+def wait_for_http(url: str, timeout: float = 15.0) -> None:
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status < 500:
+                    return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.1)
+
+
+@pytest.fixture
+def live_process(transactional_db, settings):
+    """A real live process (yimen.live.asgi under granian) on a free port, on the test database;
+    this test process publishes to it (UDP on SQLite, pg_notify on PostgreSQL)."""
+    import subprocess
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from yimen.ops.server import live_command, live_env
+
+    port = _free_port()
+    env = {**live_env(port), "DATABASE_URL": database_url_of(connection.settings_dict)}
+    proc = subprocess.Popen(live_command(port=port), env=env)
+    try:
+        wait_for_http(f"http://127.0.0.1:{port}/live/health")
+        if connection.vendor == "postgresql":
+            _wait_listening(f"http://127.0.0.1:{port}/live/health")
+        settings.LIVE_PORT = port
+        settings.LIVE_BUS_ADDRS = [f"127.0.0.1:{port}"]
+        yield SimpleNamespace(port=port, url=f"http://127.0.0.1:{port}", process=proc)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _wait_listening(health_url: str, timeout: float = 10.0) -> None:
+    import json
+    import time
+    import urllib.request
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(health_url, timeout=1) as r:
+            if json.load(r)["bus"].get("postgres") == "listening":
+                return
+        time.sleep(0.05)
+    raise TimeoutError("live process is not listening on PostgreSQL")
+
+
+class SSEStream:
+    """A minimal server-sent-events client for tests: connect, then read JSON events."""
+
+    def __init__(self, url: str, timeout: float = 5.0):
+        import http.client
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        self.conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
+        self.conn.request("GET", f"{parts.path}?{parts.query}", headers={"Accept": "text/event-stream"})
+        self.response = self.conn.getresponse()
+        self.status = self.response.status
+        if self.status == 200:
+            self._until_blank()  # the preamble (retry + comment) means the subscription is live
+
+    def _until_blank(self) -> list[str]:
+        lines = []
+        while True:
+            line = self.response.readline().decode().rstrip("\r\n")
+            if line == "":
+                return lines
+            lines.append(line)
+
+    def next_event(self) -> dict:
+        import json
+
+        while True:
+            data = [ln[5:].strip() for ln in self._until_blank() if ln.startswith("data:")]
+            if data:
+                return json.loads("\n".join(data))
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@pytest.fixture
+def sse():
+    streams = []
+
+    def open_stream(url: str, timeout: float = 5.0) -> SSEStream:
+        stream = SSEStream(url, timeout)
+        streams.append(stream)
+        return stream
+
+    yield open_stream
+    for stream in streams:
+        stream.close()

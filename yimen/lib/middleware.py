@@ -5,10 +5,12 @@ import time
 from django.conf import settings
 from django.contrib.auth import logout
 
+from yimen.live.subscribe import live_origin
+
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
-    "script-src 'self'; connect-src 'self'; font-src 'self'; frame-ancestors 'none'; "
-    "base-uri 'self'; form-action 'self'"
+    "script-src 'self'; connect-src 'self' {live}; media-src 'self' data:; font-src 'self'; "
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 )
 
 
@@ -18,7 +20,8 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        response.headers.setdefault("Content-Security-Policy", CSP)
+        # the live process (server-sent events) listens on its own port: docs/realtime.md
+        response.headers.setdefault("Content-Security-Policy", CSP.format(live=live_origin(request)))
         response.headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated:

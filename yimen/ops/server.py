@@ -18,3 +18,27 @@ def granian_command(app: str = "yimen.wsgi:application", *, host: str = "127.0.0
         "--blocking-threads", str(threads), "--backpressure", str(threads * 16),
         "--no-ws", "--log-level", "warning", app,
     ]
+
+
+def live_command(*, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+    """The live process (yimen.live.asgi): one asyncio worker holding every display's stream.
+    One worker on purpose: the local bus is a UDP port, and 1,000 streams cost ~20 µs each per event."""
+    return [
+        os.path.join(os.path.dirname(sys.executable), "granian"), "--interface", "asgi",
+        "--host", host, "--port", str(port), "--workers", "1", "--backlog", "4096",
+        "--no-ws", "--log-level", "warning", "yimen.live.asgi:app",
+    ]
+
+
+def live_env(port: int) -> dict[str, str]:
+    """Environment of a live process listening on `port` (HTTP and its UDP bus socket)."""
+    return {**os.environ, "LIVE_PORT": str(port)}
+
+
+def raise_fd_limit() -> None:
+    """A live process holds one socket per display: lift the soft open-files limit to the hard one."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft < hard:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))

@@ -1,5 +1,6 @@
 """Serve Yimen the way production does: granian's WSGI interface for pages and the API
-(perf-baseline.md: about 3x gunicorn, 10x Django under ASGI) plus one huey consumer for
+(perf-baseline.md: about 3x gunicorn, 10x Django under ASGI), the live process for the displays'
+server-sent events on PORT+1 (yimen.live.asgi, design D of perf-baseline.md §4), plus one huey consumer for
 background and periodic work. Prints the address of every screen and the demo accounts."""
 
 import os
@@ -8,13 +9,14 @@ import subprocess
 import sys
 import time
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from yimen.ops.server import granian_command
+from yimen.ops.server import granian_command, live_command, live_env, raise_fd_limit
 
 
 class Command(BaseCommand):
-    help = "Run the production server (granian WSGI) and the background worker (huey)."
+    help = "Run the production server (granian WSGI), the live process (SSE) and the background worker (huey)."
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
@@ -23,10 +25,14 @@ class Command(BaseCommand):
         parser.add_argument("--no-worker", action="store_true", help="do not start the huey consumer")
 
     def handle(self, *args, host, port, workers, no_worker, **options):
-        procs = [subprocess.Popen(granian_command(host=host, port=port, workers=workers))]
+        raise_fd_limit()
+        live_port = settings.LIVE_PORT if os.environ.get("LIVE_PORT") else port + 1
+        env = {**live_env(live_port), "LIVE_BUS_ADDRS": os.environ.get("LIVE_BUS_ADDRS", f"127.0.0.1:{live_port}")}
+        procs = [subprocess.Popen(granian_command(host=host, port=port, workers=workers), env=env),
+                 subprocess.Popen(live_command(host=host, port=live_port), env=env)]
         if not no_worker:
-            procs.append(subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"]))
-        self._banner(host, port)
+            procs.append(subprocess.Popen([sys.executable, "manage.py", "run_huey", "--quiet"], env=env))
+        self._banner(host, port, live_port)
 
         def stop(signum, frame):
             for p in procs:
@@ -49,7 +55,7 @@ class Command(BaseCommand):
         if any(c not in (0, -signal.SIGTERM, None) for c in codes):
             raise SystemExit(1)
 
-    def _banner(self, host, port):
+    def _banner(self, host, port, live_port):
         from yimen.catalog.demo_loader import DEMO_PASSWORD, DEMO_USERS
 
         base = f"http://{host}:{port}"
@@ -63,7 +69,7 @@ class Command(BaseCommand):
             ("API docs (OpenAPI)", "/api/v1/docs"),
             ("Health", "/api/v1/health"),
         ]
-        lines = ["", f"Yimen is serving at {base}", ""]
+        lines = ["", f"Yimen is serving at {base} (live displays: http://{host}:{live_port}/live/)", ""]
         lines += [f"  {label:<34} {base}{path}" for label, path in screens]
         lines += ["", f"Demo accounts (password: {DEMO_PASSWORD}):"]
         lines += [f"  {u:<12} {name} ({role})" for u, name, role, *_ in DEMO_USERS]
