@@ -20,13 +20,13 @@ def granian_command(app: str = "yimen.wsgi:application", *, host: str = "127.0.0
     ]
 
 
-def live_command(*, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
+def live_command(app: str = "yimen.live.asgi:app", *, host: str = "127.0.0.1", port: int = 8001) -> list[str]:
     """The live process (yimen.live.asgi): one asyncio worker holding every display's stream.
     One worker on purpose: the local bus is a UDP port, and 1,000 streams cost ~20 µs each per event."""
     return [
         os.path.join(os.path.dirname(sys.executable), "granian"), "--interface", "asgi",
         "--host", host, "--port", str(port), "--workers", "1", "--backlog", "4096",
-        "--no-ws", "--log-level", "warning", "yimen.live.asgi:app",
+        "--no-ws", "--log-level", "warning", app,
     ]
 
 

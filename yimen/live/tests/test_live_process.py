@@ -5,8 +5,9 @@ import time
 import urllib.error
 import urllib.request
 
-import pytest
 from django.db import transaction
+
+import pytest
 
 from yimen.live import channels
 from yimen.live.bus import publish
