@@ -233,3 +233,6 @@ LIVE_PORT = env_int("LIVE_PORT", env_int("PORT", 8000) + 1)
 LIVE_PUBLIC_URL = os.environ.get("LIVE_PUBLIC_URL", "")
 LIVE_BUS = os.environ.get("LIVE_BUS", "")
 LIVE_BUS_ADDRS = [a for a in os.environ.get("LIVE_BUS_ADDRS", f"127.0.0.1:{LIVE_PORT}").split(",") if a]
+
+# The hall: the age from which a citizen may use the green channel (绿色通道) at the kiosk.
+GREEN_CHANNEL_AGE = env_int("GREEN_CHANNEL_AGE", 60)

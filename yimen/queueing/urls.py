@@ -1,0 +1,16 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("hall/kiosk/", views.kiosk, name="kiosk"),
+    path("hall/kiosk/queue/<int:queue_id>/", views.kiosk_take, name="kiosk-take"),
+    path("hall/kiosk/ticket/<str:token>/", views.kiosk_ticket, name="kiosk-ticket"),
+    path("hall/display/", views.hall_display, name="display"),
+    path("hall/display/state/", views.display_state, name="display-state"),
+    path("hall/display/window/<int:window_id>/", views.window_display, name="window-display"),
+    path("hall/display/window/<int:window_id>/state/", views.window_display_state, name="window-display-state"),
+    path("t/<str:token>/", views.ticket_live, name="ticket-live"),
+    path("t/<str:token>/status/", views.ticket_status, name="ticket-status"),
+    path("t/<str:token>/cancel/", views.ticket_cancel, name="ticket-cancel"),
+]

@@ -1,0 +1,181 @@
+"""The hall's screens: kiosk (取号机), the citizen's live ticket page, the hall display and the
+small per-window display. Thin: services do the work; pages subscribe to live events.
+
+Screens on hall devices authenticate with the device's revocable token (hall.services
+`device_from_request`); logged-in staff of the center may open them too (to check a screen).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yimen.catalog.search import search_items
+from yimen.hall.models import Center, Window
+from yimen.hall.services import device_from_request, is_open
+from yimen.lib.qr import qr_svg
+from yimen.live import channels
+from yimen.live.subscribe import stream_url
+
+from . import services
+from .board import board, waiting_counts
+from .constants import Channel, Priority
+from .models import Queue, Ticket
+
+DEVICE_KINDS = {"kiosk": {"kiosk"}, "display": {"hall_display"}, "window": {"window_display", "hall_display"}}
+GREEN_REASONS = [
+    ("elderly", _("I am %(age)s or older")), ("disabled", _("I have a disability")),
+    ("pregnant", _("I am pregnant")), ("military", _("I am a serviceman or veteran")),
+]
+
+
+def _screen_center(request, screen: str) -> Center:
+    device = device_from_request(request)
+    if device is not None and device.kind in DEVICE_KINDS[screen]:
+        request.device = device
+        return device.center
+    user = request.user
+    if user.is_authenticated and user.center_id:
+        request.device = None
+        return user.center
+    raise PermissionDenied(_("This screen runs on an enrolled hall device, or for signed-in staff."))
+
+
+def _item_queues(center: Center) -> dict[int, Queue]:
+    """Each item's queue: the most specific active queue listing it (fewest items)."""
+    best: dict[int, tuple[int, Queue]] = {}
+    for queue in Queue.objects.filter(center=center, is_active=True).prefetch_related("items"):
+        ids = [i.pk for i in queue.items.all()]
+        for item_id in ids:
+            if item_id not in best or len(ids) < best[item_id][0]:
+                best[item_id] = (len(ids), queue)
+    return {item_id: q for item_id, (_n, q) in best.items()}
+
+
+# ---------------------------------------------------------------- kiosk
+
+def kiosk(request):
+    center = _screen_center(request, "kiosk")
+    day = timezone.localdate()
+    counts = waiting_counts(center.pk, day)
+    queues = [(q, counts.get(q.prefix, 0)) for q in Queue.objects.filter(center=center, is_active=True)]
+    query = request.GET.get("q", "").strip()[:50]
+    hits = []
+    if query:
+        item_queues = _item_queues(center)
+        hits = [(h.entry, item_queues[h.entry.id]) for h in search_items(query, limit=40)
+                if h.entry.id in item_queues][:12]
+    return render(request, "queueing/kiosk.html", {
+        "center": center, "queues": queues, "query": query, "hits": hits, "open": is_open(center),
+        "stream": stream_url(request, [channels.center(center.pk)]),
+    })
+
+
+def kiosk_take(request, queue_id: int):
+    center = _screen_center(request, "kiosk")
+    queue = get_object_or_404(Queue, pk=queue_id, center=center, is_active=True)
+    item = None
+    if request.GET.get("item"):
+        item = queue.items.filter(code=request.GET["item"]).first()
+        if item is None:
+            raise Http404(_("This item is not served by this queue."))
+    error = ""
+    if request.method == "POST":
+        reason = request.POST.get("green", "")
+        priority = Priority.GREEN_CHANNEL if reason in dict(GREEN_REASONS) else Priority.NORMAL
+        try:
+            ticket = services.issue_ticket(
+                queue, channel=Channel.KIOSK, priority=priority, priority_reason=reason if reason else "",
+                item=item, idempotency_key=f"kiosk:{request.POST.get('key', '')[:40]}" if request.POST.get("key") else None)
+        except services.QueueError as exc:
+            error = exc.message
+        else:
+            return redirect("kiosk-ticket", token=ticket.public_token)
+    counts = waiting_counts(center.pk, timezone.localdate())
+    return render(request, "queueing/kiosk_take.html", {
+        "center": center, "queue": queue, "item": item, "waiting": counts.get(queue.prefix, 0),
+        "green_reasons": [(k, v % {"age": settings.GREEN_CHANNEL_AGE} if "%(age)s" in v else v)
+                          for k, v in GREEN_REASONS],
+        "key": uuid.uuid4().hex, "error": error, "open": is_open(center),
+    }, status=409 if error else 200)
+
+
+def kiosk_ticket(request, token: str):
+    center = _screen_center(request, "kiosk")
+    ticket = get_object_or_404(Ticket.objects.select_related("queue", "item"), public_token=token, center=center)
+    live_url = request.build_absolute_uri(reverse("ticket-live", args=[ticket.public_token]))
+    return render(request, "queueing/kiosk_ticket.html", {
+        "center": center, "ticket": ticket, "status": services.ticket_status(ticket), "qr": qr_svg(live_url),
+        "live_url": live_url,
+    })
+
+
+# ---------------------------------------------------------------- citizen's phone
+
+def ticket_live(request, token: str):
+    ticket = get_object_or_404(Ticket.objects.select_related("queue", "item", "center"), public_token=token)
+    return render(request, "queueing/ticket_live.html", {
+        "ticket": ticket, "status": services.ticket_status(ticket),
+        "stream": stream_url(request, [channels.ticket(ticket.public_token), channels.center(ticket.center_id)]),
+        "status_url": reverse("ticket-status", args=[ticket.public_token]),
+        "today": ticket.business_date == timezone.localdate(),
+    })
+
+
+def ticket_status(request, token: str):
+    ticket = get_object_or_404(Ticket, public_token=token)
+    return JsonResponse(services.ticket_status(ticket))
+
+
+@require_POST
+def ticket_cancel(request, token: str):
+    ticket = get_object_or_404(Ticket, public_token=token)
+    try:
+        services.cancel(ticket)
+    except services.QueueError as exc:
+        return render(request, "queueing/ticket_live.html", {
+            "ticket": ticket, "status": services.ticket_status(ticket), "error": exc.message,
+            "status_url": reverse("ticket-status", args=[token])}, status=409)
+    return redirect("ticket-live", token=token)
+
+
+# ---------------------------------------------------------------- displays
+
+def hall_display(request):
+    center = _screen_center(request, "display")
+    return render(request, "queueing/display.html", {
+        "center": center, "board": board(center), "state_url": reverse("display-state"),
+        "stream": stream_url(request, [channels.center(center.pk)]),
+    })
+
+
+def display_state(request):
+    center = _screen_center(request, "display")
+    return JsonResponse(board(center))
+
+
+def window_display(request, window_id: int):
+    center = _screen_center(request, "window")
+    window = get_object_or_404(Window, pk=window_id, center=center)
+    if getattr(request, "device", None) is not None and request.device.window_id not in (None, window.pk):
+        raise PermissionDenied(_("This display belongs to another window."))
+    return render(request, "queueing/window_display.html", {
+        "center": center, "window": window, "board": board(center, window=window),
+        "state_url": reverse("window-display-state", args=[window.pk]),
+        "stream": stream_url(request, [channels.window(window.pk)]),
+    })
+
+
+def window_display_state(request, window_id: int):
+    center = _screen_center(request, "window")
+    window = get_object_or_404(Window, pk=window_id, center=center)
+    return JsonResponse(board(center, window=window))
+
