@@ -30,7 +30,6 @@ def _centers_for(user):
     return Center.objects.filter(pk=user.center_id)
 
 
-@never_cache
 @login_required
 def coverage_page(request):
     if not request.user.has_role(*COVERAGE_ROLES):
@@ -47,7 +46,6 @@ def coverage_page(request):
         "cov": services.coverage(center), "form": form, "many_centers": centers.count() > 1})
 
 
-@never_cache
 @login_required
 def post_page(request):
     """The window post of the signed-in staff member: one form per action, each calling one service."""
