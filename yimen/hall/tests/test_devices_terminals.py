@@ -1,6 +1,8 @@
 import hashlib
+import re
 from datetime import timedelta
 
+from django.contrib import messages
 from django.test import RequestFactory
 from django.utils import timezone
 
@@ -109,3 +111,18 @@ def test_terminal_status_changes_are_audited(hall):
     terminal.refresh_from_db()
     assert terminal.status == TerminalStatus.IN_SERVICE and terminal.last_seen_at == now
     assert [e.data["to"] for e in events_for(terminal)] == ["offline", "in_service"]
+
+
+def test_admin_registers_with_a_one_time_token_and_revokes(admin_client, hall):
+    r = admin_client.post("/admin/hall/device/add/", {"center": hall.center.pk, "kind": "window_display",
+                                                      "name": "屏", "window": ""})
+    assert r.status_code == 200 and not Device.objects.exists()  # a window display needs its window
+    r = admin_client.post("/admin/hall/device/add/", {"center": hall.center.pk, "kind": "kiosk", "name": "取号机"},
+                          follow=True)
+    device = Device.objects.get()
+    [message] = [str(m) for m in r.context["messages"] if m.level == messages.WARNING]
+    token = re.search(r"[A-Za-z0-9_-]{43}$", message).group()
+    assert authenticate_device(token) == device
+    assert admin_client.get(f"/admin/hall/device/{device.pk}/change/").status_code == 200
+    admin_client.post("/admin/hall/device/", {"action": "revoke", "_selected_action": [device.pk]})
+    assert authenticate_device(token) is None
