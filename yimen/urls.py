@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("yimen.catalog.urls")),
     path("accounts/", include("yimen.accounts.urls")),
     path("", include("yimen.queueing.urls")),
+    path("staff/hall/", include("yimen.hall.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -10,6 +10,7 @@ from django.db import transaction
 from yimen.accounts.constants import Role
 from yimen.accounts.models import User
 from yimen.hall.constants import CenterKind, WindowType
+from yimen.hall.demo import load_hall_demo
 from yimen.hall.models import Center, Window
 from yimen.lib.idcodes import uscc_check_char
 from yimen.workdays.services import default_calendar
@@ -102,7 +103,7 @@ def load_demo() -> dict:
     _queues(center, agencies)
     users = _users(center, agencies)
     bump_catalog_version()
-    return {"center": center.code, "items_created": created, "users_created": users}
+    return {"center": center.code, "items_created": created, "users_created": users, "hall": load_hall_demo(center)}
 
 
 def _create_item(d: dict, agencies: dict[str, Agency], events: dict[str, LifeEvent], center: Center) -> None:

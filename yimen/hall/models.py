@@ -1,9 +1,13 @@
-"""Centers and windows (domain.md §3.1). The hall issue adds shifts, AB posts and terminals."""
+"""Centers, windows, terminals, devices, shifts and AB posts (domain.md §3.1).
 
+Rows change through `yimen.hall.services`; the models only hold data and one-object rules."""
+
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .constants import CenterKind, WindowType
+from .constants import CenterKind, DeviceKind, PauseReason, PostRole, TerminalKind, TerminalStatus, WindowType
 
 
 def default_opening_hours() -> dict:
@@ -60,3 +64,154 @@ class Window(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.name or self.get_type_display()}"
+
+
+class Terminal(models.Model):
+    """A self-service machine (自助终端) with its own item list; empty list = the center's terminal list."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="terminals", verbose_name=_("center"))
+    code = models.SlugField(_("code"), max_length=30)
+    name = models.CharField(_("name"), max_length=60)
+    place = models.CharField(_("place"), max_length=100, blank=True,
+                             help_text=_("Where it stands: hall, village committee, bank branch, mall …"))
+    kind = models.CharField(_("kind"), max_length=20, choices=TerminalKind.choices, default=TerminalKind.SELF_SERVICE)
+    hours = models.CharField(_("hours"), max_length=60, blank=True, help_text=_("For example 24 小时 or 工作日 9:00–17:00"))
+    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="terminals", verbose_name=_("items"),
+                                   help_text=_("Leave empty to offer the center's terminal list"))
+    status = models.CharField(_("status"), max_length=20, choices=TerminalStatus.choices,
+                              default=TerminalStatus.IN_SERVICE)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("self-service terminal")
+        verbose_name_plural = _("self-service terminals")
+        ordering = ["center", "code"]
+        constraints = [models.UniqueConstraint(fields=["center", "code"], name="hall_terminal_code_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Device(models.Model):
+    """A kiosk, display or evaluation pad allowed to call the API with a revocable token.
+
+    Only the sha256 hash of the token is stored; the plain token is shown once at registration."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="devices", verbose_name=_("center"))
+    kind = models.CharField(_("kind"), max_length=20, choices=DeviceKind.choices)
+    name = models.CharField(_("name"), max_length=60)
+    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.PROTECT, related_name="devices",
+                               verbose_name=_("window"))
+    terminal = models.ForeignKey(Terminal, null=True, blank=True, on_delete=models.PROTECT, related_name="devices",
+                                 verbose_name=_("terminal"))
+    token_hash = models.CharField(_("token hash"), max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("registered by"))
+    created_at = models.DateTimeField(_("registered at"), auto_now_add=True)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+", verbose_name=_("revoked by"))
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("device")
+        verbose_name_plural = _("devices")
+        ordering = ["center", "kind", "name"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.name}"
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
+class Shift(models.Model):
+    """One person signed in to one window (上岗), from sign-in to sign-out."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="shifts",
+                             verbose_name=_("staff"))
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, related_name="shifts", verbose_name=_("window"))
+    started_at = models.DateTimeField(_("signed in at"))
+    ended_at = models.DateTimeField(_("signed out at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("window shift")
+        verbose_name_plural = _("window shifts")
+        ordering = ["-started_at"]
+        indexes = [models.Index(fields=["window", "started_at"], name="hall_shift_window_start")]
+        constraints = [
+            models.UniqueConstraint(fields=["user"], condition=Q(ended_at__isnull=True), name="hall_shift_one_open_per_user"),
+            models.UniqueConstraint(fields=["window"], condition=Q(ended_at__isnull=True),
+                                    name="hall_shift_one_open_per_window"),
+            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                                   name="hall_shift_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.window}"
+
+
+class ShiftPause(models.Model):
+    """A pause inside a shift (暂离) with its reason; on-post time excludes it."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.CASCADE, related_name="pauses", verbose_name=_("shift"))
+    started_at = models.DateTimeField(_("paused at"))
+    ended_at = models.DateTimeField(_("resumed at"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=12, choices=PauseReason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("pause")
+        verbose_name_plural = _("pauses")
+        ordering = ["started_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["shift"], condition=Q(ended_at__isnull=True), name="hall_pause_one_open"),
+            models.CheckConstraint(condition=Q(ended_at__isnull=True) | Q(ended_at__gte=models.F("started_at")),
+                                   name="hall_pause_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shift} · {self.get_reason_display()}"
+
+
+class Post(models.Model):
+    """An AB post (岗位, 顶岗补位): a window and/or an item group, held by A and backed by one or more B."""
+
+    center = models.ForeignKey(Center, on_delete=models.CASCADE, related_name="posts", verbose_name=_("center"))
+    name = models.CharField(_("name"), max_length=60)
+    window = models.ForeignKey(Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts",
+                               verbose_name=_("window"))
+    items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="posts",
+                                   verbose_name=_("item group"),
+                                   help_text=_("Items of this post besides those of its window"))
+
+    class Meta:
+        verbose_name = _("AB post")
+        verbose_name_plural = _("AB posts")
+        ordering = ["center", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PostAssignment(models.Model):
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("post"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="post_assignments",
+                             verbose_name=_("staff"))
+    role = models.CharField(_("role"), max_length=1, choices=PostRole.choices)
+    order = models.PositiveSmallIntegerField(_("order"), default=1, help_text=_("Backups cover in this order"))
+
+    class Meta:
+        verbose_name = _("post assignment")
+        verbose_name_plural = _("post assignments")
+        ordering = ["post", "role", "order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post"], condition=Q(role="A"), name="hall_post_one_a",
+                                    violation_error_message=_("A post has at most one A.")),
+            models.UniqueConstraint(fields=["post", "user"], name="hall_post_user_once",
+                                    violation_error_message=_("This person already holds this post.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} {self.role}: {self.user}"
