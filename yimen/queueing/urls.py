@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import console, views
 
 urlpatterns = [
     path("hall/kiosk/", views.kiosk, name="kiosk"),
@@ -13,4 +13,10 @@ urlpatterns = [
     path("t/<str:token>/", views.ticket_live, name="ticket-live"),
     path("t/<str:token>/status/", views.ticket_status, name="ticket-status"),
     path("t/<str:token>/cancel/", views.ticket_cancel, name="ticket-cancel"),
+]
+
+urlpatterns += [
+    path("staff/console/", console.console, name="console"),
+    path("staff/console/panel/", console.panel, name="console-panel"),
+    path("staff/console/act/", console.act, name="console-act"),
 ]
