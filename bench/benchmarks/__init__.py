@@ -8,4 +8,5 @@ REGISTRY = {
     "add_working_days": "bench.benchmarks.add_working_days",
     "catalog_search": "bench.benchmarks.catalog_search",
     "call_next": "bench.benchmarks.call_next",
+    "wait_estimate": "bench.benchmarks.wait_estimate",
 }
