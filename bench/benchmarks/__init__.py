@@ -9,4 +9,5 @@ REGISTRY = {
     "catalog_search": "bench.benchmarks.catalog_search",
     "call_next": "bench.benchmarks.call_next",
     "display_latency": "bench.benchmarks.display_latency",
+    "wait_estimate": "bench.benchmarks.wait_estimate",
 }
