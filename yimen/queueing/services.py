@@ -488,13 +488,13 @@ def _end(t: Ticket, window: Window, outcome: str, by, now: datetime, reason: str
 def transfer(ticket: Ticket, window: Window, target: Queue, *, by=None, now: datetime | None = None) -> Ticket:
     """Send the citizen to another queue of the center keeping the original arrival time; returns
     the new ticket (priority `transfer`, `transferred_from` the old one)."""
-    if target.center_id != ticket.center_id:
-        raise QueueError("other_center", _("Transfers stay within the center."))
     if not target.is_active:
         raise QueueError("queue_closed", _("This queue is not taking tickets."))
     now = now or timezone.now()
     with _writing():
         t = _fresh(ticket, "transfer", window, now)
+        if target.center_id != t.center_id:
+            raise QueueError("other_center", _("Transfers stay within the center."))
         _apply(t, "transfer", now, window=window, by=by, outcome=Outcome.TRANSFERRED, service_ended_at=now)
         new = _create(target, t.channel, Priority.TRANSFER, _("transferred from %(label)s") % {"label": t.label},
                       t.item, None, None, now, wait_from=t.wait_started_at, transferred_from=t)
