@@ -24,20 +24,8 @@ from contextlib import contextmanager, nullcontext
 from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import (
-    DEFERRED,
-    Case,
-    Count,
-    F,
-    FilteredRelation,
-    IntegerField,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
-from django.db.models import Window as Over
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, FilteredRelation, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -217,50 +205,31 @@ def _create(queue, channel, priority, priority_reason, item, slot_start, idempot
 # --- calling -----------------------------------------------------------------------------------
 
 _POLICY_FIELDS = ("id", "label", "priority", "wait_started_at", "slot_start", "overtaken", "skip_count")
-_ROW_FIELDS = _POLICY_FIELDS + ("center_id", "queue_id", "business_date", "number", "channel", "priority_reason",
-                                "item_id", "issued_at", "first_called_at", "wait_seconds", "recall_count",
-                                "public_token", "version", "transferred_from_id", "idempotency_key")
-_QUEUE_FIELDS = ("queue__prefix", "queue__name")
+# Narrow rows: converting columns (datetimes above all, on SQLite) for 50-100 candidates costs more
+# than re-reading the one claimed ticket by primary key.
+_ROW_FIELDS = _POLICY_FIELDS + ("version", "wait_seconds")
 
 
 def _candidates(window: Window, day, policy: Policy) -> tuple[list[tuple], list[str]]:
-    """The waiting tickets this window may call and the rules of its last calls, newest first, in
-    ONE query: the first CANDIDATES by arrival among normal tickets and, separately, among priority
-    and long-overtaken ones (which may sit behind many normal ones), each row carrying its queue's
-    prefix and name and the window's recent rules (uncorrelated scalar subqueries)."""
-    ordinary = Q(priority=Priority.NORMAL, overtaken__lt=policy.max_overtaken) | Q(skip_count__gt=0)
-    recent = Call.objects.filter(window=window, is_recall=False).order_by("-at", "-id").values("rule")
-    rules = {f"r{i}": Subquery(recent[i:i + 1]) for i in range(policy.priority_streak_cap)}
-    rows = list(
-        Ticket.objects.filter(queue__windows=window, queue__is_active=True, business_date=day,
-                              state=TicketState.WAITING)
-        .annotate(rank=Over(RowNumber(),
-                            partition_by=[Case(When(ordinary, then=Value(0)), default=Value(1),
-                                               output_field=IntegerField())],
-                            order_by=[F("wait_started_at").asc(), F("id").asc()]),
-                  **rules)
-        .filter(rank__lte=CANDIDATES)
-        .values_list(*_ROW_FIELDS, *_QUEUE_FIELDS, *rules)
-    )
-    recent_rules = [r for r in rows[0][-len(rules):] if r] if rows and rules else []
-    return rows, recent_rules
+    """The waiting tickets this window may call and the rules of its last calls, newest first.
 
-
-def _build(model, values: dict):
-    """A model instance from known column values (by attname); the others load on access."""
-    fields = model._meta.concrete_fields
-    return model.from_db(None, [f.attname for f in fields if f.attname in values],
-                         [values.get(f.attname, DEFERRED) for f in fields])
-
-
-def _ticket(row: tuple, **changes) -> Ticket:
-    """The ticket of a candidate row, with its queue (prefix, name) attached."""
-    values = {**dict(zip(_ROW_FIELDS, row[:len(_ROW_FIELDS)], strict=True)), **changes}
-    ticket = _build(Ticket, values)
-    prefix, name = row[len(_ROW_FIELDS):len(_ROW_FIELDS) + 2]
-    ticket.queue = _build(Queue, {"id": values["queue_id"], "center_id": values["center_id"], "prefix": prefix,
-                                  "name": name})
-    return ticket
+    The first CANDIDATES by arrival, each row wide enough to become the claimed ticket (no re-read)
+    and carrying its queue's prefix and name. Only when that page is full can priority and
+    long-overtaken tickets hide behind it; a second query then fetches the first CANDIDATES of
+    those. The recent rules are their own tiny index read: as scalar subqueries in the candidate
+    query they cost SQLite four times more (evaluated for every row it sorts)."""
+    waiting = Ticket.objects.filter(queue__windows=window, queue__is_active=True, business_date=day,
+                                    state=TicketState.WAITING).order_by("wait_started_at", "id")
+    rows = list(waiting.values_list(*_ROW_FIELDS)[:CANDIDATES])
+    if not rows:
+        return [], []
+    if len(rows) == CANDIDATES:
+        seen = {r[0] for r in rows}
+        special = (~Q(priority=Priority.NORMAL) & Q(skip_count=0)) | Q(overtaken__gte=policy.max_overtaken)
+        rows += [r for r in waiting.filter(special).values_list(*_ROW_FIELDS)[:CANDIDATES] if r[0] not in seen]
+    recent = list(Call.objects.filter(window=window, is_recall=False).order_by("-at", "-id")
+                  .values_list("rule", flat=True)[:policy.priority_streak_cap])
+    return rows, recent
 
 
 def _candidate(row: tuple) -> Candidate:
@@ -295,19 +264,16 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
 
 
 def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
-    """The conditional UPDATE; the returned ticket is built from the candidate row (no re-read):
-    the version in the WHERE clause guarantees the row is still what was read."""
-    values = dict(zip(_ROW_FIELDS, row[:len(_ROW_FIELDS)], strict=True))
+    """The conditional UPDATE on the version the candidate was read with, then the one re-read."""
+    values = dict(zip(_ROW_FIELDS, row, strict=True))
     wait = max(0, int((now - values["wait_started_at"]).total_seconds()))
-    changes = {"state": TicketState.CALLED, "window_id": window.pk, "staff_id": getattr(by, "pk", None),
-               "first_called_at": values["first_called_at"] or now,
-               "wait_seconds": values["wait_seconds"] if values["wait_seconds"] is not None else wait,
-               "version": values["version"] + 1}
     claimed = Ticket.objects.filter(pk=values["id"], state=TicketState.WAITING, version=values["version"]).update(
-        **changes)
+        state=TicketState.CALLED, window=window, staff=by, version=values["version"] + 1,
+        first_called_at=Coalesce("first_called_at", Value(now)),  # a skipped ticket keeps its first call
+        wait_seconds=values["wait_seconds"] if values["wait_seconds"] is not None else wait)
     if claimed != 1:
         return None
-    ticket = _ticket(row, outcome="", **changes)
+    ticket = Ticket.objects.select_related("queue").get(pk=values["id"])
     ticket.window = window
     return ticket
 
@@ -326,21 +292,19 @@ def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choi
 def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: datetime | None = None,
                  limit: int = CANDIDATES) -> list[tuple[Ticket, str, str]]:
     """The tickets this window would call, in the order it would call them if nobody else called
-    and nobody arrived: (ticket, rule, reason). Read-only."""
+    and nobody arrived: (ticket, rule, reason). Read-only; three queries."""
     now = now or timezone.now()
     rows, recent = _candidates(window, timezone.localdate(now), policy)
     local_now = timezone.localtime(now)
-    by_id = {r[0]: r for r in rows}
     candidates = [_candidate(r) for r in rows]
-    out = []
-    while candidates and len(out) < limit:
+    order = []
+    while candidates and len(order) < limit:
         choice = choose(candidates, local_now, recent, policy)
-        row = by_id[choice.candidate.id]
-        ticket = _ticket(row, state=TicketState.WAITING)
-        out.append((ticket, choice.rule, choice.reason))
+        order.append(choice)
         recent = [choice.rule, *recent]
         candidates = [o for o in candidates if o.id != choice.candidate.id]
-    return out
+    tickets = Ticket.objects.select_related("queue").in_bulk([c.candidate.id for c in order])
+    return [(tickets[c.candidate.id], c.rule, c.reason) for c in order]
 
 
 # --- window actions ----------------------------------------------------------------------------
