@@ -7,6 +7,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from yimen.catalog.api import router as catalog_router
 from yimen.ops.services import health as health_report
+from yimen.queueing.api import router as queue_router
 from yimen.workdays.api import router as calendar_router
 
 api = NinjaAPI(
@@ -40,3 +41,4 @@ def health(request: HttpRequest):
 
 api.add_router("/calendar", calendar_router)
 api.add_router("/catalog", catalog_router)
+api.add_router("/queue", queue_router)

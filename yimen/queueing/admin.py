@@ -7,7 +7,7 @@ from .models import Call, Queue, Ticket, TicketPeriod
 
 @admin.register(Queue)
 class QueueAdmin(admin.ModelAdmin):
-    list_display = ["prefix", "name", "center", "is_active"]
+    list_display = ["prefix", "name", "center", "is_active", "max_recalls", "recall_after_minutes"]
     list_filter = ["center", "is_active"]
     filter_horizontal = ["items", "windows"]
 
@@ -30,7 +30,8 @@ class CallInline(admin.TabularInline):
 class TicketAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Read-only: tickets change only through the queue services (window actions)."""
 
-    list_display = ["label", "business_date", "queue", "priority", "state", "outcome", "window", "wait_seconds"]
+    list_display = ["label", "business_date", "queue", "priority", "state", "outcome", "window", "wait_seconds",
+                    "skip_count"]
     list_filter = ["business_date", "state", "priority", "queue"]
     search_fields = ["label"]
     inlines = [PeriodInline, CallInline]

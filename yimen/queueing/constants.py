@@ -44,11 +44,20 @@ class PeriodKind(models.TextChoices):
 # Window actions: action -> (from states, to state). The services check it; the console reads it.
 TICKET_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "call": (frozenset({TicketState.WAITING}), TicketState.CALLED),
+    "call_number": (frozenset({TicketState.WAITING}), TicketState.CALLED),
     "recall": (frozenset({TicketState.CALLED}), TicketState.CALLED),
+    "skip": (frozenset({TicketState.CALLED}), TicketState.WAITING),
     "start": (frozenset({TicketState.CALLED}), TicketState.SERVING),
     "hold": (frozenset({TicketState.CALLED, TicketState.SERVING}), TicketState.HELD),
     "resume": (frozenset({TicketState.HELD}), TicketState.SERVING),
     "finish": (frozenset({TicketState.CALLED, TicketState.SERVING, TicketState.HELD}), TicketState.DONE),
     "transfer": (frozenset({TicketState.CALLED, TicketState.SERVING, TicketState.HELD}), TicketState.DONE),
     "cancel": (frozenset({TicketState.WAITING}), TicketState.DONE),
+    "close": (frozenset({TicketState.WAITING, TicketState.CALLED, TicketState.SERVING, TicketState.HELD}),
+              TicketState.DONE),
 }
+# Citizen-facing channels: a ticket from these needs the center to be open (staff may issue any time).
+PUBLIC_CHANNELS = frozenset({Channel.KIOSK, Channel.PHONE, Channel.CHECKIN})
+# Finishing outcomes a window may choose; the others come from transfer, cancel and close_day.
+FINISH_OUTCOMES = frozenset({Outcome.SERVED, Outcome.NO_SHOW})
+MAX_SKIPS = 1  # 过号 once: back to the queue; a second skip ends the ticket as a no-show

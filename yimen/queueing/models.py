@@ -2,11 +2,22 @@
 rows, not a guess; `wait_seconds` and `service_seconds` are also stored as integers when they
 become known, so dashboards never compute durations in the database."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .constants import Channel, Outcome, PeriodKind, Priority, TicketState
+
+
+def all_channels() -> list[str]:
+    return list(Channel.values)
+
+
+def new_token() -> str:
+    """The citizen's handle on a ticket (live page, QR code): unguessable, never the number."""
+    return secrets.token_urlsafe(16)
 
 
 class Queue(models.Model):
@@ -18,6 +29,13 @@ class Queue(models.Model):
     windows = models.ManyToManyField("hall.Window", blank=True, related_name="queues",
                                      verbose_name=_("windows calling this queue"))
     is_active = models.BooleanField(_("active"), default=True)
+    channels = models.JSONField(_("channels"), default=all_channels, blank=True,
+                                help_text=_("Where tickets of this queue may be taken: kiosk, phone, checkin, staff"))
+    max_recalls = models.PositiveSmallIntegerField(_("calls again at most"), default=3,
+                                                   help_text=_("After this many recalls the next one ends the "
+                                                               "ticket as a no-show"))
+    recall_after_minutes = models.PositiveSmallIntegerField(_("minutes between calls"), default=1,
+                                                            help_text=_("A ticket is not called again sooner"))
 
     class Meta:
         verbose_name = _("queue")
@@ -71,9 +89,11 @@ class Ticket(models.Model):
     wait_seconds = models.PositiveIntegerField(null=True, blank=True)
     service_seconds = models.PositiveIntegerField(null=True, blank=True)
     recall_count = models.PositiveSmallIntegerField(default=0)
+    skip_count = models.PositiveSmallIntegerField(_("times skipped"), default=0)
     overtaken = models.PositiveSmallIntegerField(_("times overtaken"), default=0)
     transferred_from = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     idempotency_key = models.CharField(max_length=64, null=True, blank=True)
+    public_token = models.CharField(max_length=32, unique=True, default=new_token, editable=False)
     version = models.PositiveIntegerField(default=1)
 
     class Meta:

@@ -9,6 +9,9 @@ Order of precedence (plan §三(三)1 预约优先, 绿色通道; anchors.md on 
 4. `green_channel`: elderly, disabled, pregnant, military applicants declared at the kiosk;
 5. `transfer`: tickets transferred from another window, by their original arrival time;
 6. `arrival`: everyone else (and appointments outside their window) by arrival time.
+
+A skipped ticket (过号) has lost its priority class: it waits by arrival like everyone else, its
+arrival time being the moment it was skipped (services.skip).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class Candidate:
     wait_started_at: datetime
     slot_start: datetime | None = None
     overtaken: int = 0
+    skip_count: int = 0
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,8 @@ class Choice:
 
 
 def _class(c: Candidate, now: datetime, policy: Policy) -> tuple[int, str]:
+    if c.skip_count:
+        return 3, "arrival"
     if c.priority == "appointment" and c.slot_start is not None:
         if c.slot_start - policy.checkin_before <= now <= c.slot_start + policy.checkin_after:
             return 0, "appointment"

@@ -1,4 +1,4 @@
-"""Public API of queue tickets: issue, call, serve, finish (domain.md §3.4).
+"""Public API of queue tickets: issue, call, serve, finish (domain.md §3.4, docs/queue.md).
 
 Concurrency:
 - numbers come from a per-queue, per-day `DailyCounter` row locked while a ticket is numbered
@@ -7,33 +7,56 @@ Concurrency:
   (`state = waiting AND version = v`); zero rows means another window got it first, and the next
   choice is tried. Two windows calling at once never receive the same ticket, on SQLite (whose
   IMMEDIATE transactions serialise writers) and on PostgreSQL (the UPDATE waits for the other
-  transaction, then re-checks the state).
-Every action appends a `TicketPeriod`, and a call also a `Call` with the rule that chose it.
+  transaction, then re-checks the state);
+- every other action re-reads the ticket inside its write transaction and updates it on the
+  version it read (`conflict` if someone else changed it in between).
+
+Every action appends `TicketPeriod` rows, a call also a `Call` with the rule that chose it. Window
+actions other than `call_next` are audited with `log_action`; for `call_next` the `Call` row is
+the audit record (who, which window, when, which rule and why). Every change is announced on the
+live bus (`_announce`) inside the write transaction; the bus delivers it after commit.
 """
 
 from __future__ import annotations
 
 import threading
 from contextlib import contextmanager, nullcontext
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Count, F, FilteredRelation, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yimen.auditlog.models import ActorKind
+from yimen.auditlog.services import log_action
+from yimen.catalog.constants import ItemStatus
 from yimen.hall.models import Window
+from yimen.hall.services import is_open
+from yimen.live import bus, channels
 
-from .constants import TICKET_TRANSITIONS, Outcome, PeriodKind, Priority, TicketState
+from .constants import (
+    FINISH_OUTCOMES,
+    MAX_SKIPS,
+    PUBLIC_CHANNELS,
+    TICKET_TRANSITIONS,
+    Channel,
+    Outcome,
+    PeriodKind,
+    Priority,
+    TicketState,
+)
 from .models import Call, DailyCounter, Queue, Ticket, TicketPeriod
-from .policy import Candidate, Policy, choose
+from .policy import Candidate, Choice, Policy, choose
 
-__all__ = ["QueueError", "call_next", "cancel", "finish", "hold", "issue_ticket", "recall", "resume",
-           "start_service", "transfer"]
+__all__ = ["QueueError", "call_next", "call_ticket", "cancel", "close_day", "finish", "hold", "issue_or_get",
+           "issue_ticket", "people_ahead", "recall", "resume", "skip", "start_service", "transfer", "waiting_counts",
+           "waiting_list"]
 
 CANDIDATES = 50
-MAX_RECALLS = 3
 DEFAULT_POLICY = Policy()
+OPEN_STATES = (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
 
 
 class QueueError(Exception):
@@ -61,34 +84,103 @@ def _writing():
         yield
 
 
-def issue_ticket(queue: Queue, *, channel: str = "kiosk", priority: str = Priority.NORMAL, priority_reason: str = "",
-                 item=None, slot_start: datetime | None = None, idempotency_key: str | None = None,
-                 now: datetime | None = None) -> Ticket:
+# --- live events -------------------------------------------------------------------------------
+
+def waiting_counts(center_id: int, day) -> dict[str, int]:
+    """Waiting tickets per queue prefix of a center on a day, zeros included (one GROUP BY)."""
+    rows = (Queue.objects.filter(center_id=center_id)
+            .annotate(w=FilteredRelation("tickets", condition=Q(tickets__business_date=day,
+                                                                tickets__state=TicketState.WAITING)))
+            .annotate(n=Count("w__id")).order_by("prefix").values_list("prefix", "n"))
+    return dict(rows)
+
+
+def _announce(ticket: Ticket, action: str, *, waiting: dict[str, int] | None = None) -> None:
+    """Publish one small ticket event to the center, the ticket's window (if any) and the ticket's
+    own page. `ticket.queue` and `ticket.window` must already be loaded (no query here but the
+    waiting counts, which a caller announcing several tickets may pass in)."""
+    window = ticket.window if ticket.window_id else None
+    if waiting is None:
+        waiting = waiting_counts(ticket.center_id, ticket.business_date)
+    event = {
+        "type": "ticket",
+        "action": action,
+        "ticket": {
+            "label": ticket.label, "token": ticket.public_token, "state": ticket.state,
+            "queue": ticket.queue.prefix, "priority": ticket.priority,
+            "window": window.number if window else None, "window_id": ticket.window_id,
+            "outcome": ticket.outcome,
+        },
+        "waiting": waiting,
+        "center": ticket.center_id,
+    }
+    targets = [channels.center(ticket.center_id)]
+    if ticket.window_id:
+        targets.append(channels.window(ticket.window_id))
+    targets.append(channels.ticket(ticket.public_token))
+    bus.publish(targets, event)
+
+
+# --- issuing -----------------------------------------------------------------------------------
+
+def issue_ticket(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = Priority.NORMAL,
+                 priority_reason: str = "", item=None, slot_start: datetime | None = None,
+                 idempotency_key: str | None = None, now: datetime | None = None) -> Ticket:
     """A new ticket numbered A001, A002 … per queue and day; a retried request with the same
     idempotency key gets the ticket it already has."""
+    return issue_or_get(queue, channel=channel, priority=priority, priority_reason=priority_reason, item=item,
+                        slot_start=slot_start, idempotency_key=idempotency_key, now=now)[0]
+
+
+def issue_or_get(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = Priority.NORMAL,
+                 priority_reason: str = "", item=None, slot_start: datetime | None = None,
+                 idempotency_key: str | None = None, now: datetime | None = None) -> tuple[Ticket, bool]:
+    """`issue_ticket` that also tells whether the ticket is new (False: an idempotent retry).
+
+    Refuses: an inactive queue (`queue_closed`), an item the queue does not serve (`wrong_queue`)
+    or that is not active (`item_inactive`), an unknown priority or channel, a channel the queue
+    does not take (`channel_closed`), and a kiosk, phone or check-in ticket while the center is
+    closed (`center_closed`; staff may issue while they are there)."""
     if not queue.is_active:
         raise QueueError("queue_closed", _("This queue is not taking tickets."))
-    if item is not None and queue.items.exists() and not queue.items.filter(pk=item.pk).exists():
-        raise QueueError("wrong_queue", _("This item is not served by this queue."))
     if priority not in Priority.values:
         raise QueueError("bad_priority", _("Unknown priority."))
+    if channel not in Channel.values:
+        raise QueueError("bad_channel", _("Unknown channel."))
+    if item is not None:
+        if item.status != ItemStatus.ACTIVE:
+            raise QueueError("item_inactive", _("This item is not offered now."))
+        if queue.items.exists() and not queue.items.filter(pk=item.pk).exists():
+            raise QueueError("wrong_queue", _("This item is not served by this queue."))
     if idempotency_key:
-        existing = Ticket.objects.filter(center_id=queue.center_id, idempotency_key=idempotency_key).first()
+        existing = _by_key(queue, idempotency_key)
         if existing:
-            return existing
+            return existing, False
     now = now or timezone.now()
+    if channel not in (queue.channels or []):
+        raise QueueError("channel_closed", _("This queue does not take tickets from this channel."))
+    if channel in PUBLIC_CHANNELS and not is_open(queue.center, now):
+        raise QueueError("center_closed", _("The center is closed now; please come back during opening hours."))
     try:
         with _writing():
-            return _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now)
+            ticket = _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now)
+            _announce(ticket, "issue")
+            return ticket, True
     except IntegrityError:
         if idempotency_key:
-            existing = Ticket.objects.filter(center_id=queue.center_id, idempotency_key=idempotency_key).first()
+            existing = _by_key(queue, idempotency_key)
             if existing:
-                return existing
+                return existing, False
         raise
 
 
-def _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now) -> Ticket:
+def _by_key(queue: Queue, key: str) -> Ticket | None:
+    return Ticket.objects.select_related("queue", "item").filter(center_id=queue.center_id,
+                                                                 idempotency_key=key).first()
+
+
+def _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now,
+            wait_from: datetime | None = None, transferred_from: Ticket | None = None) -> Ticket:
     day = timezone.localdate(now)
     counter = DailyCounter.objects.select_for_update().filter(queue=queue, business_date=day).first()
     if counter is None:
@@ -99,144 +191,333 @@ def _create(queue, channel, priority, priority_reason, item, slot_start, idempot
             counter = DailyCounter.objects.select_for_update().get(queue=queue, business_date=day)
     DailyCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
     number = DailyCounter.objects.values_list("last_number", flat=True).get(pk=counter.pk)
-    wait_from = max(now, slot_start) if (priority == Priority.APPOINTMENT and slot_start) else now
+    if wait_from is None:
+        wait_from = max(now, slot_start) if (priority == Priority.APPOINTMENT and slot_start) else now
     ticket = Ticket.objects.create(
         center_id=queue.center_id, queue=queue, business_date=day, number=number,
         label=f"{queue.prefix}{number:03d}", channel=channel, priority=priority, priority_reason=priority_reason,
-        item=item, issued_at=now, wait_started_at=wait_from, slot_start=slot_start, idempotency_key=idempotency_key)
+        item=item, issued_at=now, wait_started_at=wait_from, slot_start=slot_start, idempotency_key=idempotency_key,
+        transferred_from=transferred_from)
     TicketPeriod.objects.create(ticket=ticket, kind=PeriodKind.WAITING, start=now)
     return ticket
 
 
-def _candidates(window: Window, day) -> list[Candidate]:
+# --- calling -----------------------------------------------------------------------------------
+
+_POLICY_FIELDS = ("id", "label", "priority", "wait_started_at", "slot_start", "overtaken", "skip_count")
+# Narrow rows: converting columns (datetimes above all, on SQLite) for 50-100 candidates costs more
+# than re-reading the one claimed ticket by primary key.
+_ROW_FIELDS = _POLICY_FIELDS + ("version", "wait_seconds")
+
+
+def _candidates(window: Window, day, policy: Policy) -> tuple[list[tuple], list[str]]:
+    """The waiting tickets this window may call and the rules of its last calls, newest first.
+
+    The first CANDIDATES by arrival, each row wide enough to become the claimed ticket (no re-read)
+    and carrying its queue's prefix and name. Only when that page is full can priority and
+    long-overtaken tickets hide behind it; a second query then fetches the first CANDIDATES of
+    those. The recent rules are their own tiny index read: as scalar subqueries in the candidate
+    query they cost SQLite four times more (evaluated for every row it sorts)."""
     waiting = Ticket.objects.filter(queue__windows=window, queue__is_active=True, business_date=day,
-                                    state=TicketState.WAITING)
-    fields = ("id", "label", "priority", "wait_started_at", "slot_start", "overtaken")
-    rows = {r[0]: r for r in waiting.order_by("wait_started_at", "id").values_list(*fields)[:CANDIDATES]}
-    # priority tickets and long-overtaken ones may sit behind the first CANDIDATES by arrival
-    for r in waiting.filter(~Q(priority=Priority.NORMAL) | Q(overtaken__gte=Policy.max_overtaken)).order_by(
-            "wait_started_at", "id").values_list(*fields)[:CANDIDATES]:
-        rows[r[0]] = r
-    return [Candidate(*r) for r in rows.values()]
+                                    state=TicketState.WAITING).order_by("wait_started_at", "id")
+    rows = list(waiting.values_list(*_ROW_FIELDS)[:CANDIDATES])
+    if not rows:
+        return [], []
+    if len(rows) == CANDIDATES:
+        seen = {r[0] for r in rows}
+        special = (~Q(priority=Priority.NORMAL) & Q(skip_count=0)) | Q(overtaken__gte=policy.max_overtaken)
+        rows += [r for r in waiting.filter(special).values_list(*_ROW_FIELDS)[:CANDIDATES] if r[0] not in seen]
+    recent = list(Call.objects.filter(window=window, is_recall=False).order_by("-at", "-id")
+                  .values_list("rule", flat=True)[:policy.priority_streak_cap])
+    return rows, recent
+
+
+def _candidate(row: tuple) -> Candidate:
+    return Candidate(*row[:len(_POLICY_FIELDS)])
 
 
 def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: datetime | None = None) -> Ticket | None:
-    """Claim the next ticket for this window; None when nobody waits."""
+    """Claim the next ticket for this window; None when nobody waits (the API says `queue_empty`).
+
+    Lean on purpose (it is the hot write path; a test guards the count): one SELECT for the
+    candidates and the window's recent rules, the claim UPDATE, the period UPDATE and INSERT, the
+    `Call` INSERT (which is also the audit record of the call), the `overtaken` UPDATE only when
+    somebody was overtaken, and the waiting counts of the live event."""
+    if not window.is_active:
+        raise QueueError("window_inactive", _("This window is closed."))
     now = now or timezone.now()
     day = timezone.localdate(now)
+    local_now = timezone.localtime(now)
     with _writing():
-        candidates = _candidates(window, day)
-        recent = list(Call.objects.filter(window=window, is_recall=False).order_by("-at", "-id")
-                      .values_list("rule", flat=True)[:policy.priority_streak_cap])
-        local_now = timezone.localtime(now)
+        rows, recent = _candidates(window, day, policy)
+        by_id = {r[0]: r for r in rows}
+        candidates = [_candidate(r) for r in rows]
         while candidates:
             choice = choose(candidates, local_now, recent, policy)
-            c = choice.candidate
-            wait = max(0, int((now - c.wait_started_at).total_seconds()))
-            claimed = Ticket.objects.filter(pk=c.id, state=TicketState.WAITING).update(
-                state=TicketState.CALLED, window=window, staff=by, first_called_at=now, wait_seconds=wait,
-                version=F("version") + 1)
-            if claimed == 1:
-                TicketPeriod.objects.filter(ticket_id=c.id, end__isnull=True).update(end=now)
-                TicketPeriod.objects.create(ticket_id=c.id, kind=PeriodKind.CALLED, start=now, window=window, staff=by)
-                Call.objects.create(ticket_id=c.id, window=window, staff=by, at=now, rule=choice.rule,
-                                    reason=choice.reason)
-                overtaken = [o.id for o in candidates if o.id != c.id and
-                             (o.wait_started_at, o.id) < (c.wait_started_at, c.id)]
-                if overtaken:
-                    Ticket.objects.filter(pk__in=overtaken, state=TicketState.WAITING).update(
-                        overtaken=F("overtaken") + 1)
-                return Ticket.objects.get(pk=c.id)
-            candidates = [o for o in candidates if o.id != c.id]  # another window was faster
+            ticket = _claim(window, by_id[choice.candidate.id], by, now)
+            if ticket is not None:
+                _record_call(ticket, window, by, now, choice, candidates)
+                _announce(ticket, "call")
+                return ticket
+            candidates = [o for o in candidates if o.id != choice.candidate.id]  # another window was faster
     return None
 
 
-def _act(ticket: Ticket, action: str, window: Window, *, by=None, now=None, period: str | None = None,
-         **updates) -> Ticket:
-    sources, target = TICKET_TRANSITIONS[action]
+def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
+    """The conditional UPDATE on the version the candidate was read with, then the one re-read."""
+    values = dict(zip(_ROW_FIELDS, row, strict=True))
+    wait = max(0, int((now - values["wait_started_at"]).total_seconds()))
+    claimed = Ticket.objects.filter(pk=values["id"], state=TicketState.WAITING, version=values["version"]).update(
+        state=TicketState.CALLED, window=window, staff=by, version=values["version"] + 1,
+        first_called_at=Coalesce("first_called_at", Value(now)),  # a skipped ticket keeps its first call
+        wait_seconds=values["wait_seconds"] if values["wait_seconds"] is not None else wait)
+    if claimed != 1:
+        return None
+    ticket = Ticket.objects.select_related("queue").get(pk=values["id"])
+    ticket.window = window
+    return ticket
+
+
+def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choice,
+                 candidates: list[Candidate]) -> None:
+    TicketPeriod.objects.filter(ticket_id=ticket.pk, end__isnull=True).update(end=now)
+    TicketPeriod.objects.create(ticket_id=ticket.pk, kind=PeriodKind.CALLED, start=now, window=window, staff=by)
+    Call.objects.create(ticket_id=ticket.pk, window=window, staff=by, at=now, rule=choice.rule, reason=choice.reason)
+    c = choice.candidate
+    overtaken = [o.id for o in candidates if o.id != c.id and (o.wait_started_at, o.id) < (c.wait_started_at, c.id)]
+    if overtaken:
+        Ticket.objects.filter(pk__in=overtaken, state=TicketState.WAITING).update(overtaken=F("overtaken") + 1)
+
+
+def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: datetime | None = None,
+                 limit: int = CANDIDATES) -> list[tuple[Ticket, str, str]]:
+    """The tickets this window would call, in the order it would call them if nobody else called
+    and nobody arrived: (ticket, rule, reason). Read-only; three queries."""
+    now = now or timezone.now()
+    rows, recent = _candidates(window, timezone.localdate(now), policy)
+    local_now = timezone.localtime(now)
+    candidates = [_candidate(r) for r in rows]
+    order = []
+    while candidates and len(order) < limit:
+        choice = choose(candidates, local_now, recent, policy)
+        order.append(choice)
+        recent = [choice.rule, *recent]
+        candidates = [o for o in candidates if o.id != choice.candidate.id]
+    tickets = Ticket.objects.select_related("queue").in_bulk([c.candidate.id for c in order])
+    return [(tickets[c.candidate.id], c.rule, c.reason) for c in order]
+
+
+# --- window actions ----------------------------------------------------------------------------
+
+def _fresh(ticket: Ticket, action: str, window: Window | None, now: datetime) -> Ticket:
+    """Re-read the ticket inside the write transaction and check day, window and state."""
+    t = Ticket.objects.select_related("queue", "window").filter(pk=ticket.pk).first()
+    if t is None:
+        raise QueueError("not_found", _("No such ticket."))
+    if t.business_date != timezone.localdate(now):
+        raise QueueError("stale_ticket", _("This ticket is from another day."))
+    if window is not None and (t.center_id != window.center_id or t.window_id not in (None, window.pk)):
+        raise QueueError("other_window", _("This ticket belongs to another window."))
+    if t.state not in TICKET_TRANSITIONS[action][0]:
+        raise QueueError("bad_state", _("Not possible while the ticket is “%(state)s”.") % {
+            "state": TicketState(t.state).label})
+    return t
+
+
+def _apply(t: Ticket, action: str, now: datetime, *, window: Window | None = None, by=None,
+           period: str | None = None, **values) -> Ticket:
+    """Move the fresh ticket `t` along `action` on the version it was read with; close the open
+    period when the state changes and open `period` if given."""
+    target = TICKET_TRANSITIONS[action][1]
+    values = {"state": target, "version": t.version + 1, **values}
+    rows = Ticket.objects.filter(pk=t.pk, version=t.version).update(**values)
+    if rows != 1:
+        raise QueueError("conflict", _("Someone else changed this ticket; reload and try again."))
+    state_changes = target != t.state
+    for name, value in values.items():
+        setattr(t, name, value)
+    if state_changes or period is not None:
+        TicketPeriod.objects.filter(ticket=t, end__isnull=True).update(end=now)
+    if period is not None:
+        TicketPeriod.objects.create(ticket=t, kind=period, start=now,
+                                    window=window if period != PeriodKind.WAITING else None, staff=by)
+    return t
+
+
+def _done(t: Ticket, action: str, by, data: dict) -> Ticket:
+    """Audit and announce a window action (inside its write transaction)."""
+    log_action(t, action, by, data)
+    _announce(t, action)
+    return t
+
+
+def call_ticket(ticket: Ticket, window: Window, *, by=None, now: datetime | None = None) -> Ticket:
+    """Call a specific waiting ticket (the citizen shows the number at the window); rule
+    `by_number`. Tickets of the same queue that waited longer count as overtaken."""
+    if not window.is_active:
+        raise QueueError("window_inactive", _("This window is closed."))
     now = now or timezone.now()
     with _writing():
-        current = Ticket.objects.filter(pk=ticket.pk).values_list("state", "window_id", "version").first()
-        if current is None:
-            raise QueueError("not_found", _("No such ticket."))
-        state, window_id, version = current
-        if window_id is not None and window_id != window.pk:
-            raise QueueError("other_window", _("This ticket belongs to another window."))
-        if state not in sources:
-            raise QueueError("bad_state", _("Not possible while the ticket is “%(state)s”.") % {
-                "state": TicketState(state).label})
-        rows = Ticket.objects.filter(pk=ticket.pk, state=state, version=version).update(
-            state=target, version=F("version") + 1, **updates)
-        if rows != 1:
-            raise QueueError("conflict", _("Someone else changed this ticket; reload and try again."))
-        if period is not None or target == TicketState.DONE:
-            TicketPeriod.objects.filter(ticket=ticket, end__isnull=True).update(end=now)
-        if period is not None:
-            TicketPeriod.objects.create(ticket=ticket, kind=period, start=now, window=window, staff=by)
-    ticket.refresh_from_db()
-    return ticket
+        t = _fresh(ticket, "call_number", window, now)
+        wait = max(0, int((now - t.wait_started_at).total_seconds()))
+        _apply(t, "call_number", now, window=window, by=by, period=PeriodKind.CALLED, window_id=window.pk,
+               staff=by, first_called_at=t.first_called_at or now,
+               wait_seconds=t.wait_seconds if t.wait_seconds is not None else wait)
+        t.window = window
+        reason = _("%(label)s called by number at window %(window)s") % {"label": t.label, "window": window.number}
+        Call.objects.create(ticket=t, window=window, staff=by, at=now, rule="by_number", reason=reason)
+        Ticket.objects.filter(queue_id=t.queue_id, business_date=t.business_date, state=TicketState.WAITING,
+                              wait_started_at__lt=t.wait_started_at).update(overtaken=F("overtaken") + 1)
+        return _done(t, "call_number", by, {"window": window.number, "rule": "by_number"})
 
 
-def recall(ticket: Ticket, window: Window, *, by=None, min_minutes: int = 1, now=None) -> Ticket:
-    """Call the same ticket again; after MAX_RECALLS it is closed as a no-show."""
+def recall(ticket: Ticket, window: Window, *, by=None, now: datetime | None = None) -> Ticket:
+    """Call the same ticket again: not sooner than the queue's `recall_after_minutes` after the
+    last call, at most `max_recalls` times; the call after that ends the ticket as a no-show."""
     now = now or timezone.now()
-    last = Call.objects.filter(ticket=ticket).order_by("-at").values_list("at", flat=True).first()
-    if last and (now - last).total_seconds() < min_minutes * 60:
-        raise QueueError("too_soon", _("Wait %(n)s minute(s) before calling this ticket again.") % {"n": min_minutes})
-    if ticket.recall_count >= MAX_RECALLS:
-        return finish(ticket, window, Outcome.NO_SHOW, by=by, now=now)
-    ticket = _act(ticket, "recall", window, by=by, now=now, recall_count=F("recall_count") + 1)
-    Call.objects.create(ticket=ticket, window=window, staff=by, at=now, rule="recall", is_recall=True,
-                        reason=f"{ticket.label} called again ({ticket.recall_count})")
-    return ticket
+    with _writing():
+        t = _fresh(ticket, "recall", window, now)
+        last = Call.objects.filter(ticket=t).order_by("-at", "-id").values_list("at", flat=True).first()
+        minutes = t.queue.recall_after_minutes
+        if last and now - last < timedelta(minutes=minutes):
+            raise QueueError("too_soon", _("Wait %(n)s minute(s) before calling this ticket again.") % {"n": minutes})
+        if t.recall_count >= t.queue.max_recalls:
+            return _end(t, window, Outcome.NO_SHOW, by, now, reason="recalls_exhausted")
+        _apply(t, "recall", now, window=window, by=by, recall_count=t.recall_count + 1)
+        Call.objects.create(ticket=t, window=window, staff=by, at=now, rule="recall", is_recall=True,
+                            reason=_("%(label)s called again (%(n)s)") % {"label": t.label, "n": t.recall_count})
+        return _done(t, "recall", by, {"window": window.number, "recall_count": t.recall_count})
 
 
-def start_service(ticket: Ticket, window: Window, *, by=None, now=None) -> Ticket:
+def skip(ticket: Ticket, window: Window, *, by=None, now: datetime | None = None) -> Ticket:
+    """过号: the called citizen is not here. The ticket waits again behind everyone waiting now
+    (its waiting time restarts, its priority class and overtaken count no longer apply, and no
+    window holds it); the stored first-call wait is kept for the statistics. A ticket skipped
+    `MAX_SKIPS` times already ends as a no-show."""
     now = now or timezone.now()
-    return _act(ticket, "start", window, by=by, now=now, period=PeriodKind.SERVING, service_started_at=now)
+    with _writing():
+        t = _fresh(ticket, "skip", window, now)
+        if t.skip_count >= MAX_SKIPS:
+            return _end(t, window, Outcome.NO_SHOW, by, now, reason="skipped_twice")
+        _apply(t, "skip", now, window=window, by=by, period=PeriodKind.WAITING, skip_count=t.skip_count + 1,
+               wait_started_at=now, overtaken=0, window_id=None, staff_id=None)
+        return _done(t, "skip", by, {"window": window.number, "skip_count": t.skip_count})
 
 
-def hold(ticket: Ticket, window: Window, *, by=None, now=None) -> Ticket:
-    return _act(ticket, "hold", window, by=by, now=now, period=PeriodKind.HELD)
+def start_service(ticket: Ticket, window: Window, *, by=None, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    with _writing():
+        t = _fresh(ticket, "start", window, now)
+        _apply(t, "start", now, window=window, by=by, period=PeriodKind.SERVING, service_started_at=now)
+        return _done(t, "start", by, {"window": window.number})
 
 
-def resume(ticket: Ticket, window: Window, *, by=None, now=None) -> Ticket:
-    return _act(ticket, "resume", window, by=by, now=now, period=PeriodKind.SERVING)
+def hold(ticket: Ticket, window: Window, *, by=None, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    with _writing():
+        t = _fresh(ticket, "hold", window, now)
+        _apply(t, "hold", now, window=window, by=by, period=PeriodKind.HELD)
+        return _done(t, "hold", by, {"window": window.number})
 
 
-def finish(ticket: Ticket, window: Window, outcome: str, *, by=None, now=None) -> Ticket:
-    """End the visit with one outcome from the list (served, no-show, …)."""
-    if outcome not in (Outcome.SERVED, Outcome.NO_SHOW):
+def resume(ticket: Ticket, window: Window, *, by=None, now: datetime | None = None) -> Ticket:
+    now = now or timezone.now()
+    with _writing():
+        t = _fresh(ticket, "resume", window, now)
+        _apply(t, "resume", now, window=window, by=by, period=PeriodKind.SERVING)
+        return _done(t, "resume", by, {"window": window.number})
+
+
+def finish(ticket: Ticket, window: Window, outcome: str, *, by=None, now: datetime | None = None) -> Ticket:
+    """End the visit with one outcome a window may choose: served or no-show (`bad_outcome`)."""
+    if outcome not in FINISH_OUTCOMES:
         raise QueueError("bad_outcome", _("Finish with an outcome: served or no-show."))
     now = now or timezone.now()
-    started = Ticket.objects.values_list("service_started_at", flat=True).get(pk=ticket.pk)
-    seconds = int((now - started).total_seconds()) if started and outcome == Outcome.SERVED else None
-    return _act(ticket, "finish", window, by=by, now=now, outcome=outcome, service_ended_at=now,
-                service_seconds=seconds)
+    with _writing():
+        t = _fresh(ticket, "finish", window, now)
+        return _end(t, window, outcome, by, now)
 
 
-def transfer(ticket: Ticket, window: Window, target: Queue, *, by=None, now=None) -> Ticket:
-    """Send the citizen to another queue keeping the original arrival time; returns the new ticket."""
-    if target.center_id != ticket.center_id:
-        raise QueueError("other_center", _("Transfers stay within the center."))
+def _end(t: Ticket, window: Window, outcome: str, by, now: datetime, reason: str = "") -> Ticket:
+    seconds = None
+    if t.service_started_at and outcome == Outcome.SERVED:
+        seconds = max(0, int((now - t.service_started_at).total_seconds()))
+    _apply(t, "finish", now, window=window, by=by, outcome=outcome, service_ended_at=now, service_seconds=seconds)
+    data = {"window": window.number, "outcome": outcome}
+    if reason:
+        data["reason"] = reason
+    return _done(t, "finish", by, data)
+
+
+def transfer(ticket: Ticket, window: Window, target: Queue, *, by=None, now: datetime | None = None) -> Ticket:
+    """Send the citizen to another queue of the center keeping the original arrival time; returns
+    the new ticket (priority `transfer`, `transferred_from` the old one)."""
+    if not target.is_active:
+        raise QueueError("queue_closed", _("This queue is not taking tickets."))
     now = now or timezone.now()
     with _writing():
-        _act(ticket, "transfer", window, by=by, now=now, outcome=Outcome.TRANSFERRED, service_ended_at=now)
-        new = _create(target, ticket.channel, Priority.TRANSFER, _("transferred from %(label)s") % {
-            "label": ticket.label}, ticket.item, None, None, now)
-        Ticket.objects.filter(pk=new.pk).update(wait_started_at=ticket.wait_started_at, transferred_from=ticket)
-    new.refresh_from_db()
+        t = _fresh(ticket, "transfer", window, now)
+        if target.center_id != t.center_id:
+            raise QueueError("other_center", _("Transfers stay within the center."))
+        _apply(t, "transfer", now, window=window, by=by, outcome=Outcome.TRANSFERRED, service_ended_at=now)
+        new = _create(target, t.channel, Priority.TRANSFER, _("transferred from %(label)s") % {"label": t.label},
+                      t.item, None, None, now, wait_from=t.wait_started_at, transferred_from=t)
+        log_action(t, "transfer", by, {"window": window.number, "to": new.label})
+        waiting = waiting_counts(t.center_id, t.business_date)
+        _announce(t, "transfer", waiting=waiting)
+        _announce(new, "issue", waiting=waiting)
     return new
 
 
-def cancel(ticket: Ticket, *, now=None) -> Ticket:
+def cancel(ticket: Ticket, *, now: datetime | None = None) -> Ticket:
     """The citizen leaves before being called (from the live ticket page)."""
     now = now or timezone.now()
     with _writing():
-        rows = Ticket.objects.filter(pk=ticket.pk, state=TicketState.WAITING).update(
-            state=TicketState.DONE, outcome=Outcome.CANCELLED, version=F("version") + 1)
-        if rows != 1:
-            raise QueueError("bad_state", _("Only a waiting ticket can be cancelled."))
-        TicketPeriod.objects.filter(ticket=ticket, end__isnull=True).update(end=now)
-    ticket.refresh_from_db()
-    return ticket
+        t = _fresh(ticket, "cancel", None, now)
+        _apply(t, "cancel", now, outcome=Outcome.CANCELLED)
+        log_action(t, "cancel", None, {}, actor_kind=ActorKind.CITIZEN)
+        _announce(t, "cancel")
+    return t
+
+
+def close_day(center, day, *, now: datetime | None = None) -> int:
+    """End every ticket of `center` still open on `day` with outcome `closed` (run at day end;
+    idempotent). Periods end now, or at midnight for a day already past. One audit entry on the
+    center lists the labels; each ticket is announced. Returns the number closed."""
+    now = now or timezone.now()
+    midnight = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    end = min(now, midnight)
+    with _writing():
+        tickets = list(Ticket.objects.select_for_update(of=("self",)).select_related("queue", "window")
+                       .filter(center_id=center.pk, business_date=day, state__in=OPEN_STATES).order_by("id"))
+        if not tickets:
+            return 0
+        ids = [t.pk for t in tickets]
+        Ticket.objects.filter(pk__in=ids).update(state=TicketState.DONE, outcome=Outcome.CLOSED,
+                                                 version=F("version") + 1)
+        TicketPeriod.objects.filter(ticket_id__in=ids, end__isnull=True).update(end=end)
+        log_action(center, "queue_close_day", None, {"day": day.isoformat(), "tickets": [t.label for t in tickets]})
+        waiting = waiting_counts(center.pk, day)
+        for t in tickets:
+            t.state, t.outcome, t.version = TicketState.DONE, Outcome.CLOSED, t.version + 1
+            _announce(t, "close", waiting=waiting)
+    return len(tickets)
+
+
+# --- reading -----------------------------------------------------------------------------------
+
+def people_ahead(ticket: Ticket) -> int:
+    """How many waiting tickets the policy would call before this one, approximately: those of the
+    same queue waiting since earlier, plus (for a normal ticket) every waiting priority ticket of
+    the queue. Ignores other queues served by the same windows, appointment check-in windows and
+    the fairness cap (docs/queue.md)."""
+    if ticket.state != TicketState.WAITING:
+        return 0
+    same = Ticket.objects.filter(queue_id=ticket.queue_id, business_date=ticket.business_date,
+                                 state=TicketState.WAITING).exclude(pk=ticket.pk)
+    earlier = Q(wait_started_at__lt=ticket.wait_started_at) | Q(wait_started_at=ticket.wait_started_at,
+                                                                 pk__lt=ticket.pk)
+    priority = ~Q(priority=Priority.NORMAL) & Q(skip_count=0)
+    if ticket.priority == Priority.NORMAL or ticket.skip_count:
+        return same.filter(earlier | priority).count()
+    return same.filter(earlier & priority).count()

@@ -7,7 +7,7 @@ from django.utils import timezone
 import pytest
 
 from yimen.hall.models import Center, Window
-from yimen.queueing.constants import Outcome, PeriodKind, Priority, TicketState
+from yimen.queueing.constants import Channel, Outcome, PeriodKind, Priority, TicketState
 from yimen.queueing.models import Call, Queue, Ticket
 from yimen.queueing.services import (
     QueueError,
@@ -21,17 +21,6 @@ from yimen.queueing.services import (
     start_service,
     transfer,
 )
-
-
-@pytest.fixture
-def hall(db):
-    center = Center.objects.create(code="c", name="中心")
-    windows = [Window.objects.create(center=center, number=f"{n:02d}") for n in range(1, 5)]
-    queue = Queue.objects.create(center=center, prefix="A", name="综合")
-    queue.windows.set(windows)
-    other = Queue.objects.create(center=center, prefix="B", name="不动产")
-    other.windows.set(windows[:1])
-    return center, windows, queue, other
 
 
 def test_numbers_per_queue_reset_daily(hall):
@@ -140,7 +129,7 @@ def test_concurrent_windows_never_get_the_same_ticket():
     queue = Queue.objects.create(center=center, prefix="A", name="综合")
     queue.windows.set(windows)
     for _ in range(120):
-        issue_ticket(queue)
+        issue_ticket(queue, channel=Channel.STAFF)
     claimed: list[int] = []
     errors: list[BaseException] = []
     lock = threading.Lock()
@@ -179,7 +168,7 @@ def test_concurrent_kiosks_get_distinct_numbers():
     def work():
         try:
             for _ in range(15):
-                t = issue_ticket(queue)
+                t = issue_ticket(queue, channel=Channel.STAFF)
                 with lock:
                     labels.append(t.label)
         except BaseException as exc:  # noqa: BLE001
