@@ -23,8 +23,9 @@ from yimen.hall.models import Center, Window
 from yimen.lib.api import ErrorOut, error
 
 from . import services
-from .constants import Channel, Outcome
+from .constants import Channel
 from .models import Queue, Ticket
+from .public import ticket_data
 from .schemas import CallIn, FinishIn, IssueIn, QueueOut, StaffTicketOut, TicketOut, TransferIn, WaitingOut
 
 router = Router(tags=["queue"])
@@ -46,23 +47,6 @@ def is_window_staff(user, center_id: int) -> bool:
     if not (user and user.is_authenticated and user.is_active):
         return False
     return user.is_superuser or (user.center_id == center_id and user.role in WINDOW_ROLES)
-
-
-def ticket_data(t: Ticket, *, staff: bool = False) -> dict:
-    """`t.queue` should be loaded; item, window and the transfer target cost a query each when set."""
-    data = {
-        "label": t.label, "token": t.public_token, "state": t.state, "outcome": t.outcome,
-        "queue": t.queue.prefix, "queue_name": t.queue.name, "item": t.item.name if t.item_id else None,
-        "priority": t.priority, "people_ahead": services.people_ahead(t),
-        "window": t.window.number if t.window_id else None, "issued_at": t.issued_at,
-        "estimated_wait_seconds": None,
-        "transferred_to": (Ticket.objects.filter(transferred_from=t).values_list("public_token", flat=True).first()
-                           if t.outcome == Outcome.TRANSFERRED else None),
-    }
-    if staff:
-        data.update(window_id=t.window_id, channel=t.channel, priority_reason=t.priority_reason,
-                    recall_count=t.recall_count, skip_count=t.skip_count, wait_seconds=t.wait_seconds)
-    return data
 
 
 # --- public ------------------------------------------------------------------------------------

@@ -3,24 +3,16 @@ One function, read by the hall display, the per-window display and their resync 
 
 from __future__ import annotations
 
-from datetime import date
-
-from django.db.models import Count
 from django.utils import timezone
 
 from yimen.hall.models import Center, Window
 
 from .constants import TicketState
 from .models import Call, Queue, Ticket
+from .services import waiting_counts
 
 LAST_CALLS = 8
 ACTIVE = (TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
-
-
-def waiting_counts(center_id: int, day: date) -> dict[str, int]:
-    rows = (Ticket.objects.filter(center_id=center_id, business_date=day, state=TicketState.WAITING)
-            .values_list("queue__prefix").annotate(n=Count("id")))
-    return dict(rows)
 
 
 def board(center: Center, *, now=None, window: Window | None = None) -> dict:

@@ -61,3 +61,12 @@ PUBLIC_CHANNELS = frozenset({Channel.KIOSK, Channel.PHONE, Channel.CHECKIN})
 # Finishing outcomes a window may choose; the others come from transfer, cancel and close_day.
 FINISH_OUTCOMES = frozenset({Outcome.SERVED, Outcome.NO_SHOW})
 MAX_SKIPS = 1  # 过号 once: back to the queue; a second skip ends the ticket as a no-show
+
+
+class GreenReason(models.TextChoices):
+    """What a citizen declares at the kiosk for the green channel (绿色通道); staff check it."""
+
+    ELDERLY = "elderly", _("Elderly")
+    DISABLED = "disabled", _("Disabled")
+    PREGNANT = "pregnant", _("Pregnant")
+    MILITARY = "military", _("Serviceman or veteran")

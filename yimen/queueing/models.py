@@ -112,6 +112,14 @@ class Ticket(models.Model):
     def __str__(self) -> str:
         return f"{self.label} ({self.business_date})"
 
+    @property
+    def priority_reason_display(self) -> str:
+        """A green-channel code shown in the reader's language; other reasons as written."""
+        from .constants import GreenReason
+
+        return str(GreenReason(self.priority_reason).label) if self.priority_reason in GreenReason.values \
+            else self.priority_reason
+
 
 class TicketPeriod(models.Model):
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="periods")

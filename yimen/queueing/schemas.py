@@ -38,6 +38,7 @@ class TicketOut(Schema):
     label: str
     token: str
     state: str
+    state_label: str = Field(description="The state (or outcome) in the request's language")
     outcome: str
     queue: str
     queue_name: str
@@ -46,7 +47,9 @@ class TicketOut(Schema):
     people_ahead: int
     window: str | None
     issued_at: datetime
-    estimated_wait_seconds: int | None = None
+    estimated_wait_seconds: int | None = Field(None, description="Until called; from the simulation of the center "
+                                                "(docs/wait-estimate.md); null unless waiting")
+    estimated_wait_minutes: int | None = None
     transferred_to: str | None = Field(None, description="Token of the new ticket after a transfer")
 
 

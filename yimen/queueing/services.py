@@ -20,6 +20,7 @@ live bus (`_announce`) inside the write transaction; the bus delivers it after c
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, time, timedelta
 
@@ -210,7 +211,7 @@ _POLICY_FIELDS = ("id", "label", "priority", "wait_started_at", "slot_start", "o
 _ROW_FIELDS = _POLICY_FIELDS + ("version", "wait_seconds")
 
 
-def _candidates(window: Window, day, policy: Policy) -> tuple[list[tuple], list[str]]:
+def _candidates(window: Window, day, policy: Policy, also: Sequence[Window] = ()) -> tuple[list[tuple], list[str]]:
     """The waiting tickets this window may call and the rules of its last calls, newest first.
 
     The first CANDIDATES by arrival, each row wide enough to become the claimed ticket (no re-read)
@@ -218,7 +219,11 @@ def _candidates(window: Window, day, policy: Policy) -> tuple[list[tuple], list[
     long-overtaken tickets hide behind it; a second query then fetches the first CANDIDATES of
     those. The recent rules are their own tiny index read: as scalar subqueries in the candidate
     query they cost SQLite four times more (evaluated for every row it sorts)."""
-    waiting = Ticket.objects.filter(queue__windows=window, queue__is_active=True, business_date=day,
+    if also:  # B covering absent A: A's queues too (a subquery, so a queue of both windows counts once)
+        queues = Q(queue_id__in=Queue.objects.filter(windows__in=[window, *also]).values("id"))
+    else:
+        queues = Q(queue__windows=window)
+    waiting = Ticket.objects.filter(queues, queue__is_active=True, business_date=day,
                                     state=TicketState.WAITING).order_by("wait_started_at", "id")
     rows = list(waiting.values_list(*_ROW_FIELDS)[:CANDIDATES])
     if not rows:
@@ -236,8 +241,11 @@ def _candidate(row: tuple) -> Candidate:
     return Candidate(*row[:len(_POLICY_FIELDS)])
 
 
-def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: datetime | None = None) -> Ticket | None:
+def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: datetime | None = None,
+              also: Sequence[Window] = ()) -> Ticket | None:
     """Claim the next ticket for this window; None when nobody waits (the API says `queue_empty`).
+    `also`: windows of absent A posts this window's B covers (hall.consoled_windows); their queues'
+    tickets are called to *this* window, where the B person sits.
 
     Lean on purpose (it is the hot write path; a test guards the count): one SELECT for the
     candidates and the window's recent rules, the claim UPDATE, the period UPDATE and INSERT, the
@@ -249,7 +257,7 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     day = timezone.localdate(now)
     local_now = timezone.localtime(now)
     with _writing():
-        rows, recent = _candidates(window, day, policy)
+        rows, recent = _candidates(window, day, policy, also)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
         while candidates:
@@ -290,11 +298,11 @@ def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choi
 
 
 def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: datetime | None = None,
-                 limit: int = CANDIDATES) -> list[tuple[Ticket, str, str]]:
+                 limit: int = CANDIDATES, also: Sequence[Window] = ()) -> list[tuple[Ticket, str, str]]:
     """The tickets this window would call, in the order it would call them if nobody else called
     and nobody arrived: (ticket, rule, reason). Read-only; three queries."""
     now = now or timezone.now()
-    rows, recent = _candidates(window, timezone.localdate(now), policy)
+    rows, recent = _candidates(window, timezone.localdate(now), policy, also)
     local_now = timezone.localtime(now)
     candidates = [_candidate(r) for r in rows]
     order = []
@@ -303,7 +311,7 @@ def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: dateti
         order.append(choice)
         recent = [choice.rule, *recent]
         candidates = [o for o in candidates if o.id != choice.candidate.id]
-    tickets = Ticket.objects.select_related("queue").in_bulk([c.candidate.id for c in order])
+    tickets = Ticket.objects.select_related("queue", "item").in_bulk([c.candidate.id for c in order])
     return [(tickets[c.candidate.id], c.rule, c.reason) for c in order]
 
 

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yimen.catalog.search import search_items
@@ -26,15 +27,16 @@ from yimen.live import channels
 from yimen.live.subscribe import stream_url
 
 from . import services
-from .board import board, waiting_counts
-from .constants import Channel, Priority
+from .board import board
+from .constants import Channel, GreenReason, Priority
 from .models import Queue, Ticket
+from .public import ticket_data
 
 DEVICE_KINDS = {"kiosk": {"kiosk"}, "display": {"hall_display"}, "window": {"window_display", "hall_display"}}
-GREEN_REASONS = [
-    ("elderly", _("I am %(age)s or older")), ("disabled", _("I have a disability")),
-    ("pregnant", _("I am pregnant")), ("military", _("I am a serviceman or veteran")),
-]
+KIOSK_DECLARATIONS = {  # what the kiosk asks, per green-channel reason
+    GreenReason.ELDERLY: gettext_lazy("I am %(age)s or older"), GreenReason.DISABLED: gettext_lazy("I have a disability"),
+    GreenReason.PREGNANT: gettext_lazy("I am pregnant"), GreenReason.MILITARY: gettext_lazy("I am a serviceman or veteran"),
+}
 
 
 def _screen_center(request, screen: str) -> Center:
@@ -65,7 +67,7 @@ def _item_queues(center: Center) -> dict[int, Queue]:
 def kiosk(request):
     center = _screen_center(request, "kiosk")
     day = timezone.localdate()
-    counts = waiting_counts(center.pk, day)
+    counts = services.waiting_counts(center.pk, day)
     queues = [(q, counts.get(q.prefix, 0)) for q in Queue.objects.filter(center=center, is_active=True)]
     query = request.GET.get("q", "").strip()[:50]
     hits = []
@@ -90,20 +92,21 @@ def kiosk_take(request, queue_id: int):
     error = ""
     if request.method == "POST":
         reason = request.POST.get("green", "")
-        priority = Priority.GREEN_CHANNEL if reason in dict(GREEN_REASONS) else Priority.NORMAL
+        reason = reason if reason in GreenReason.values else ""
+        priority = Priority.GREEN_CHANNEL if reason else Priority.NORMAL
         try:
             ticket = services.issue_ticket(
-                queue, channel=Channel.KIOSK, priority=priority, priority_reason=reason if reason else "",
+                queue, channel=Channel.KIOSK, priority=priority, priority_reason=reason,
                 item=item, idempotency_key=f"kiosk:{request.POST.get('key', '')[:40]}" if request.POST.get("key") else None)
         except services.QueueError as exc:
             error = exc.message
         else:
             return redirect("kiosk-ticket", token=ticket.public_token)
-    counts = waiting_counts(center.pk, timezone.localdate())
+    counts = services.waiting_counts(center.pk, timezone.localdate())
     return render(request, "queueing/kiosk_take.html", {
         "center": center, "queue": queue, "item": item, "waiting": counts.get(queue.prefix, 0),
-        "green_reasons": [(k, v % {"age": settings.GREEN_CHANNEL_AGE} if "%(age)s" in v else v)
-                          for k, v in GREEN_REASONS],
+        "green_reasons": [(k, v % {"age": settings.GREEN_CHANNEL_AGE} if k == GreenReason.ELDERLY else v)
+                          for k, v in KIOSK_DECLARATIONS.items()],
         "key": uuid.uuid4().hex, "error": error, "open": is_open(center),
     }, status=409 if error else 200)
 
@@ -113,7 +116,7 @@ def kiosk_ticket(request, token: str):
     ticket = get_object_or_404(Ticket.objects.select_related("queue", "item"), public_token=token, center=center)
     live_url = request.build_absolute_uri(reverse("ticket-live", args=[ticket.public_token]))
     return render(request, "queueing/kiosk_ticket.html", {
-        "center": center, "ticket": ticket, "status": services.ticket_status(ticket), "qr": qr_svg(live_url),
+        "center": center, "ticket": ticket, "status": ticket_data(ticket), "qr": qr_svg(live_url),
         "live_url": live_url,
     })
 
@@ -123,7 +126,7 @@ def kiosk_ticket(request, token: str):
 def ticket_live(request, token: str):
     ticket = get_object_or_404(Ticket.objects.select_related("queue", "item", "center"), public_token=token)
     return render(request, "queueing/ticket_live.html", {
-        "ticket": ticket, "status": services.ticket_status(ticket),
+        "ticket": ticket, "status": ticket_data(ticket),
         "stream": stream_url(request, [channels.ticket(ticket.public_token), channels.center(ticket.center_id)]),
         "status_url": reverse("ticket-status", args=[ticket.public_token]),
         "today": ticket.business_date == timezone.localdate(),
@@ -132,7 +135,7 @@ def ticket_live(request, token: str):
 
 def ticket_status(request, token: str):
     ticket = get_object_or_404(Ticket, public_token=token)
-    return JsonResponse(services.ticket_status(ticket))
+    return JsonResponse(ticket_data(ticket))
 
 
 @require_POST
@@ -142,7 +145,7 @@ def ticket_cancel(request, token: str):
         services.cancel(ticket)
     except services.QueueError as exc:
         return render(request, "queueing/ticket_live.html", {
-            "ticket": ticket, "status": services.ticket_status(ticket), "error": exc.message,
+            "ticket": ticket, "status": ticket_data(ticket), "error": exc.message,
             "status_url": reverse("ticket-status", args=[token])}, status=409)
     return redirect("ticket-live", token=token)
 

@@ -7,6 +7,14 @@ from yimen.live.hub import CLOSE, MAX_BACKLOG, Hub
 from yimen.live.subscribe import sign, verify
 
 
+def run(coro) -> None:
+    """asyncio.run in its own thread: Playwright's sync API may hold a running loop in this one."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()
+
+
 def test_dispatch_reaches_only_subscribed_streams_once():
     async def scenario():
         hub = Hub()
@@ -23,7 +31,7 @@ def test_dispatch_reaches_only_subscribed_streams_once():
         hub.unsubscribe(["center.2"], other)
         assert hub.subscribers == {} and hub.streams == 0
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_malformed_messages_are_dropped():
@@ -34,7 +42,7 @@ def test_malformed_messages_are_dropped():
         assert hub.dispatch(json.dumps({"ev": {}})) == 0
         assert q.empty()
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_a_stream_that_stops_reading_is_closed_not_buffered_forever():
@@ -47,7 +55,7 @@ def test_a_stream_that_stops_reading_is_closed_not_buffered_forever():
         assert CLOSE in frames
         assert len(frames) <= MAX_BACKLOG + 5
 
-    asyncio.run(scenario())
+    run(scenario())
 
 
 def test_signed_subscription_round_trip_and_tampering():

@@ -10,6 +10,7 @@ from yimen.auditlog.models import LogEntry
 from yimen.catalog.models import ServiceItem
 from yimen.hall.models import Center, Window
 from yimen.queueing.constants import Channel, Priority
+from yimen.queueing.estimate import estimate_for
 from yimen.queueing.models import Call, Queue, Ticket, TicketPeriod
 from yimen.queueing.services import call_next, issue_ticket
 
@@ -56,7 +57,11 @@ def test_issue_then_idempotent_retry(client, hall):
     first = post(client, f"{API}/tickets", body)
     assert first.status_code == 201
     data = first.json()
-    assert data["label"] == "A001" and data["people_ahead"] == 0 and data["estimated_wait_seconds"] is None
+    assert data["label"] == "A001" and data["people_ahead"] == 0
+    # the estimate is the simulation's (docs/wait-estimate.md), exposed in seconds and whole minutes
+    expected = estimate_for(Ticket.objects.get(public_token=data["token"]))
+    assert data["estimated_wait_seconds"] == expected
+    assert data["estimated_wait_minutes"] == (None if expected is None else max(1, round(expected / 60)))
     assert len(data["token"]) >= 20
     again = post(client, f"{API}/tickets", body)
     assert again.status_code == 200 and again.json()["token"] == data["token"]

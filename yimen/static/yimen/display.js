@@ -4,8 +4,8 @@
   "use strict";
   var root = document.querySelector(".display-root");
   if (!root) return;
-  var CALLS = { call: 1, call_next: 1, call_ticket: 1, recall: 1, called: 1 };
-  var CLEARS = { finish: 1, skip: 1, transfer: 1, cancel: 1, no_show: 1, close_day: 1 };
+  var CALLS = { call: 1, call_number: 1, recall: 1 };  // event actions: docs/realtime.md
+  var CLEARS = { finish: 1, skip: 1, transfer: 1, cancel: 1, close: 1 };
   var onlyWindow = root.getAttribute("data-window-only");
   var lang = document.documentElement.lang || "zh-CN";
   var maxCalls = onlyWindow ? 4 : 8;

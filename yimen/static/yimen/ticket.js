@@ -46,7 +46,7 @@
   function onEvent(ev) {
     if (ev.type !== "ticket" || !ev.ticket) return;
     if (ev.ticket.token !== token) { refreshSoon(); return; }
-    var calledNow = ev.action === "call" || ev.action === "call_next" || ev.action === "call_ticket" || ev.action === "recall";
+    var calledNow = ev.action === "call" || ev.action === "call_number" || ev.action === "recall";
     refresh();
     if (calledNow) {
       var win = $("[data-window]");
