@@ -1,9 +1,9 @@
 """Queue API (`/api/v1/queue/`): public queue list and tickets by token, ticket issue for kiosks
 and phones, window actions for staff of the window's center (docs/queue.md).
 
-Device authentication for kiosks is added when the hall's `Device` lands; until then POST
-/tickets is open to anonymous callers (the phone channel) and enforces opening hours, the queue's
-channels and idempotency."""
+POST /tickets: the phone channel is open to anonymous callers (opening hours, the queue's channels
+and idempotency are enforced); the kiosk channel needs an enrolled kiosk device of the center
+(`Authorization: Device <token>`, hall.services.device_from_request); staff tickets a session."""
 
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ from ninja.utils import check_csrf
 from yimen.accounts.constants import Role
 from yimen.catalog.constants import ItemStatus
 from yimen.catalog.models import ServiceItem
+from yimen.hall.constants import DeviceKind
 from yimen.hall.models import Center, Window
+from yimen.hall.services import device_from_request
 from yimen.lib.api import ErrorOut, error
 
 from . import services
@@ -78,6 +80,11 @@ def issue(request: HttpRequest, body: IssueIn):
             return error(403, "forbidden", _("Only staff of this center may issue staff tickets."))
     elif body.channel == Channel.CHECKIN:
         return error(403, "forbidden", _("Appointment check-in issues its own tickets."))
+    elif body.channel == Channel.KIOSK:
+        device = device_from_request(request)
+        if device is None or device.kind != DeviceKind.KIOSK or device.center_id != queue.center_id:
+            return error(403, "forbidden", _("Kiosk tickets come from an enrolled kiosk of this center "
+                                             "(Authorization: Device <token>)."))
     try:
         ticket, created = services.issue_or_get(queue, channel=body.channel, priority=body.priority,
                                                 priority_reason=body.priority_reason, item=item,

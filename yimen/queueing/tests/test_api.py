@@ -8,7 +8,9 @@ from yimen.accounts.constants import Role
 from yimen.accounts.models import User
 from yimen.auditlog.models import LogEntry
 from yimen.catalog.models import ServiceItem
-from yimen.hall.models import Center, Window
+from yimen.hall.constants import DeviceKind
+from yimen.hall.models import Center, Device, Window
+from yimen.hall.services import register_device, revoke_device
 from yimen.queueing.constants import Channel, Priority
 from yimen.queueing.estimate import estimate_for
 from yimen.queueing.models import Call, Queue, Ticket, TicketPeriod
@@ -31,8 +33,8 @@ def desk(client, staff, hall):
     return client, windows[0], windows[1], queue, other
 
 
-def post(client, url, body=None):
-    return client.post(url, body or {}, content_type="application/json")
+def post(client, url, body=None, **headers):
+    return client.post(url, body or {}, content_type="application/json", **headers)
 
 
 def snapshot():
@@ -73,8 +75,18 @@ def test_issue_then_idempotent_retry(client, hall):
 def test_issue_by_center_and_item(client, hall, item):
     center, _, queue, _ = hall
     queue.items.add(item)
-    r = post(client, f"{API}/tickets", {"center": center.code, "item": item.code, "channel": "kiosk"})
+    body = {"center": center.code, "item": item.code, "channel": "kiosk"}
+    r = post(client, f"{API}/tickets", body)
+    assert r.status_code == 403 and r.json()["code"] == "forbidden"  # kiosk tickets need a kiosk device
+    _, token = register_device(center, DeviceKind.KIOSK, "一楼取号机", by=None)
+    r = post(client, f"{API}/tickets", body, HTTP_AUTHORIZATION=f"Device {token}")
     assert r.status_code == 201 and r.json()["item"] == item.name
+    display, display_token = register_device(center, DeviceKind.HALL_DISPLAY, "大屏", by=None)
+    r = post(client, f"{API}/tickets", body, HTTP_AUTHORIZATION=f"Device {display_token}")
+    assert r.status_code == 403  # a display is not a kiosk
+    revoke_device(Device.objects.get(kind=DeviceKind.KIOSK), by=None)
+    r = post(client, f"{API}/tickets", body, HTTP_AUTHORIZATION=f"Device {token}")
+    assert r.status_code == 403  # revoked
 
 
 @pytest.fixture
