@@ -236,3 +236,5 @@ LIVE_BUS_ADDRS = [a for a in os.environ.get("LIVE_BUS_ADDRS", f"127.0.0.1:{LIVE_
 
 # The hall: the age from which a citizen may use the green channel (绿色通道) at the kiosk.
 GREEN_CHANNEL_AGE = env_int("GREEN_CHANNEL_AGE", 60)
+# The demo center is open around the clock (a real center follows its opening hours and calendar).
+DEMO_ALWAYS_OPEN = env_bool("DEMO_ALWAYS_OPEN", True)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import io
 
-import segno
 from django.utils.safestring import SafeString, mark_safe
+
+import segno
 
 
 def qr_svg(data: str, *, scale: int = 4, title: str = "") -> SafeString:

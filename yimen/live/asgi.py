@@ -48,10 +48,18 @@ async def _plain(send, status: int, body: dict) -> None:
     await send({"type": "http.response.body", "body": json.dumps(body).encode()})
 
 
+async def _heartbeat() -> None:
+    """A comment line to every stream now and then keeps proxies and NAT from closing idle ones."""
+    while True:
+        await asyncio.sleep(HEARTBEAT_SECONDS)
+        hub.ping()
+
+
 async def _ensure_listeners() -> None:
     global _started
     if _started is None or _started.done():
         _started = asyncio.create_task(listeners.run(hub))
+        asyncio.create_task(_heartbeat())
 
 
 async def _events(scope, receive, send) -> None:
@@ -77,11 +85,8 @@ async def _events(scope, receive, send) -> None:
         await send({"type": "http.response.body", "more_body": True,
                     "body": f"retry: {random.randint(2000, 5000)}\n: ok\n\n".encode()})
         while True:
-            try:
-                frame = await asyncio.wait_for(q.get(), HEARTBEAT_SECONDS)
-            except TimeoutError:
-                frame = b": ping\n\n"
-            if frame is CLOSE or frame == CLOSE:
+            frame = await q.get()  # one heartbeat task feeds every stream (no timer per stream)
+            if frame == CLOSE:
                 break
             await send({"type": "http.response.body", "body": frame, "more_body": True})
     except OSError:

@@ -14,6 +14,7 @@ import logging
 log = logging.getLogger("yimen.live")
 MAX_BACKLOG = 200
 CLOSE = b""
+PING = b": ping\n\n"
 
 
 class Hub:
@@ -38,6 +39,10 @@ class Hub:
     @property
     def streams(self) -> int:
         return len({id(q) for subs in self.subscribers.values() for q in subs})
+
+    def ping(self) -> None:
+        for q in {q for subs in self.subscribers.values() for q in subs}:
+            q.put_nowait(PING)
 
     def dispatch(self, raw: bytes | str) -> int:
         """Deliver one bus message `{"ch": [...], "ev": {...}}`; returns the number of streams."""

@@ -3,7 +3,7 @@
 import asyncio
 import json
 
-from yimen.live.hub import CLOSE, MAX_BACKLOG, Hub
+from yimen.live.hub import CLOSE, MAX_BACKLOG, PING, Hub
 from yimen.live.subscribe import sign, verify
 
 
@@ -64,3 +64,14 @@ def test_signed_subscription_round_trip_and_tampering():
     assert verify(token[:-2] + ("AA" if not token.endswith("AA") else "BB")) is None
     assert verify("") is None
     assert verify("garbage") is None
+
+
+def test_ping_reaches_every_stream_once():
+    async def scenario():
+        hub = Hub()
+        a = hub.subscribe(["center.1", "window.2"])
+        b = hub.subscribe(["ticket.x"])
+        hub.ping()
+        assert [a.get_nowait(), b.get_nowait()] == [PING, PING] and a.empty()
+
+    run(scenario())
