@@ -239,3 +239,38 @@ def sse():
     yield open_stream
     for stream in streams:
         stream.close()
+
+
+@pytest.fixture
+def yimen_servers(transactional_db):
+    """Start whole Yimen servers (granian WSGI + the live process) on the test database, as
+    `manage.py serve` runs them: `start()` returns SimpleNamespace(url, live_url)."""
+    import subprocess
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from yimen.ops.server import granian_command, live_command, live_env
+
+    procs = []
+
+    def start():
+        web, live = _free_port(), _free_port()
+        env = {**live_env(live), "DATABASE_URL": database_url_of(connection.settings_dict), "DEBUG": "false",
+               "ALLOWED_HOSTS": "*", "LIVE_BUS_ADDRS": f"127.0.0.1:{live}"}
+        procs.append(subprocess.Popen(granian_command(port=web, workers=1, threads=2), env=env))
+        procs.append(subprocess.Popen(live_command(port=live), env=env))
+        wait_for_http(f"http://127.0.0.1:{web}/api/v1/ping")
+        wait_for_http(f"http://127.0.0.1:{live}/live/health")
+        if connection.vendor == "postgresql":
+            _wait_listening(f"http://127.0.0.1:{live}/live/health")
+        return SimpleNamespace(url=f"http://127.0.0.1:{web}", live_url=f"http://127.0.0.1:{live}")
+
+    yield start
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
