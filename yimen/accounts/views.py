@@ -7,12 +7,20 @@ from .constants import Role
 
 
 def screens_for(user) -> list[tuple[str, str]]:
-    """The screens a role works with (later issues add the hall, cases and evaluations)."""
+    """The screens a role works with (later issues add cases and evaluations)."""
     screens = [(_("Public service guides"), reverse("portal-home"))]
     if user.has_role(Role.AGENCY_EDITOR, Role.ADMIN):
         screens.append((_("Guide desk: edit and publish guides and manuals"), reverse("editor-guides")))
     if user.has_role(Role.CENTER_MANAGER, Role.AGENCY_EDITOR, Role.DISTRICT_SUPERVISOR, Role.ADMIN):
         screens.append((_("Item changes: add, adjust, exit, cancel (agreed, then filed)"), reverse("item-changes")))
+    if user.has_role(Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER):
+        screens.append((_("Window console: call, serve, transfer"), reverse("console")))
+        screens.append((_("My window post: sign in, pause, sign out"), reverse("hall:post")))
+    if user.has_role(Role.CENTER_MANAGER, Role.DISTRICT_SUPERVISOR, Role.ADMIN):
+        screens.append((_("Window coverage and AB posts"), reverse("hall:coverage")))
+    if user.center_id and user.has_role(Role.CENTER_MANAGER, Role.ADMIN):
+        screens.append((_("Hall display (preview)"), reverse("display")))
+        screens.append((_("Ticket kiosk (preview)"), reverse("kiosk")))
     if user.is_staff:
         screens.append((_("Configuration (admin)"), reverse("admin:index")))
     return screens

@@ -8,6 +8,7 @@ urlpatterns = [
     path("hall/kiosk/ticket/<str:token>/", views.kiosk_ticket, name="kiosk-ticket"),
     path("hall/display/", views.hall_display, name="display"),
     path("hall/display/state/", views.display_state, name="display-state"),
+    path("hall/display/window/", views.my_window_display, name="my-window-display"),
     path("hall/display/window/<int:window_id>/", views.window_display, name="window-display"),
     path("hall/display/window/<int:window_id>/state/", views.window_display_state, name="window-display-state"),
     path("t/<str:token>/", views.ticket_live, name="ticket-live"),

@@ -165,11 +165,16 @@ def display_state(request):
     return JsonResponse(board(center))
 
 
-def window_display(request, window_id: int):
+def _display_window(request, window_id: int) -> tuple[Center, Window]:
     center = _screen_center(request, "window")
     window = get_object_or_404(Window, pk=window_id, center=center)
     if getattr(request, "device", None) is not None and request.device.window_id not in (None, window.pk):
         raise PermissionDenied(_("This display belongs to another window."))
+    return center, window
+
+
+def window_display(request, window_id: int):
+    center, window = _display_window(request, window_id)
     return render(request, "queueing/window_display.html", {
         "center": center, "window": window, "board": board(center, window=window),
         "state_url": reverse("window-display-state", args=[window.pk]),
@@ -177,8 +182,16 @@ def window_display(request, window_id: int):
     })
 
 
+def my_window_display(request):
+    """A window display enrolled for one window opens that window's page."""
+    _screen_center(request, "window")
+    device = getattr(request, "device", None)
+    if device is None or device.window_id is None:
+        raise Http404(_("This display is not enrolled for a window."))
+    return redirect("window-display", window_id=device.window_id)
+
+
 def window_display_state(request, window_id: int):
-    center = _screen_center(request, "window")
-    window = get_object_or_404(Window, pk=window_id, center=center)
+    center, window = _display_window(request, window_id)
     return JsonResponse(board(center, window=window))
 

@@ -173,3 +173,18 @@ def test_b_covering_an_absent_a_calls_a_queue_to_b_window(client, center):
     assert Call.objects.get(ticket=ticket).window_id == mine.pk
     sign_in(User.objects.get(username="window2"), Window.objects.get(center=center, number="02"))
     assert client.get(reverse("console")).context["covered"] == []  # A is back
+
+
+def test_window_display_shows_its_own_window_only(client, center):
+    as_device(client, "demo-window-01")
+    r = client.get(reverse("my-window-display"))
+    window = Window.objects.get(center=center, number="01")
+    assert r.status_code == 302 and r.url == reverse("window-display", args=[window.pk])
+    assert client.get(r.url).status_code == 200
+    other = Window.objects.get(center=center, number="02")
+    assert client.get(reverse("window-display", args=[other.pk])).status_code == 403
+    assert client.get(reverse("window-display-state", args=[other.pk])).status_code == 403
+    ticket = issue_ticket(Queue.objects.get(center=center, prefix="A"), channel="staff")
+    call_next(window)
+    state = client.get(reverse("window-display-state", args=[window.pk])).json()
+    assert [w["ticket"] for w in state["windows"]] == [ticket.label]
