@@ -18,6 +18,7 @@ def screens_for(user) -> list[tuple[str, str]]:
         screens.append((_("My window post: sign in, pause, sign out"), reverse("hall:post")))
     if user.has_role(Role.CENTER_MANAGER, Role.DISTRICT_SUPERVISOR, Role.ADMIN):
         screens.append((_("Window coverage and AB posts"), reverse("hall:coverage")))
+        screens.append((_("Today's calls and why each ticket was chosen"), reverse("calls-log")))
     if user.center_id and user.has_role(Role.CENTER_MANAGER, Role.ADMIN):
         screens.append((_("Hall display (preview)"), reverse("display")))
         screens.append((_("Ticket kiosk (preview)"), reverse("kiosk")))

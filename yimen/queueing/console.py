@@ -21,8 +21,8 @@ from yimen.live import channels
 from yimen.live.subscribe import stream_url
 
 from . import services
-from .constants import Outcome, TicketState
-from .models import Queue, Ticket
+from .constants import CALL_RULES, Outcome, TicketState
+from .models import Call, Queue, Ticket
 
 CONSOLE_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER)
 ACTIVE = (TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
@@ -41,9 +41,11 @@ def _context(request, *, error: str = "", notice: str = "") -> dict:
     tickets = list(Ticket.objects.filter(window=window, business_date=day, state__in=ACTIVE)
                    .select_related("item", "queue").order_by("first_called_at"))
     current = next((t for t in tickets if t.state != TicketState.HELD), None)
+    why = Call.objects.filter(ticket=current).order_by("-at", "-id").values_list("rule", flat=True).first() \
+        if current else None
     ctx.update({
         "window": window, "covered": covered, "state": hall.window_state(window),
-        "current": current, "held": [t for t in tickets if t.state == TicketState.HELD],
+        "current": current, "why": CALL_RULES.get(why, why), "held": [t for t in tickets if t.state == TicketState.HELD],
         "waiting": services.waiting_list(window, also=covered, limit=30),
         "queues": Queue.objects.filter(center=window.center, is_active=True),
         "served_today": Ticket.objects.filter(window=window, business_date=day, outcome=Outcome.SERVED).count(),
@@ -122,3 +124,18 @@ def act(request):
     except (services.QueueError, hall.HallError) as exc:
         return render(request, "queueing/_console_panel.html", _context(request, error=exc.message), status=409)
     return render(request, "queueing/_console_panel.html", _context(request, notice=notice))
+
+
+MANAGER_ROLES = (Role.CENTER_MANAGER, Role.DISTRICT_SUPERVISOR, Role.ADMIN)
+
+
+@login_required
+def calls_log(request):
+    """Today's calls with the rule that chose each ticket (the ordering policy, explained)."""
+    if not request.user.has_role(*MANAGER_ROLES) or not request.user.center_id:
+        raise PermissionDenied(_("The calls log is for center managers."))
+    day = timezone.localdate()
+    calls = (Call.objects.filter(ticket__center_id=request.user.center_id, ticket__business_date=day)
+             .select_related("ticket", "window", "staff").order_by("-at", "-id")[:300])
+    rows = [(c, CALL_RULES.get(c.rule, c.rule)) for c in calls]
+    return render(request, "queueing/calls_log.html", {"rows": rows, "day": day})

@@ -70,3 +70,16 @@ class GreenReason(models.TextChoices):
     DISABLED = "disabled", _("Disabled")
     PREGNANT = "pregnant", _("Pregnant")
     MILITARY = "military", _("Serviceman or veteran")
+
+
+# Why a ticket was called: the rule stored with every Call (policy.py), explained to staff.
+CALL_RULES: dict[str, str] = {
+    "overtaken_limit": _("It had been overtaken too often (fairness limit)"),
+    "fairness_cap": _("Priority calls in a row reached the cap: the longest-waiting ticket goes first"),
+    "appointment": _("Appointment within its check-in window"),
+    "green_channel": _("Green channel"),
+    "transfer": _("Transferred: keeps its original arrival time"),
+    "arrival": _("Waited longest"),
+    "by_number": _("Called by number"),
+    "recall": _("Called again"),
+}

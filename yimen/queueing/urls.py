@@ -11,6 +11,7 @@ urlpatterns = [
     path("hall/display/window/", views.my_window_display, name="my-window-display"),
     path("hall/display/window/<int:window_id>/", views.window_display, name="window-display"),
     path("hall/display/window/<int:window_id>/state/", views.window_display_state, name="window-display-state"),
+    path("hall/<slug:center_code>/take/", views.phone_take, name="phone-take"),
     path("t/<str:token>/", views.ticket_live, name="ticket-live"),
     path("t/<str:token>/status/", views.ticket_status, name="ticket-status"),
     path("t/<str:token>/cancel/", views.ticket_cancel, name="ticket-cancel"),
@@ -20,4 +21,5 @@ urlpatterns += [
     path("staff/console/", console.console, name="console"),
     path("staff/console/panel/", console.panel, name="console-panel"),
     path("staff/console/act/", console.act, name="console-act"),
+    path("staff/hall/calls/", console.calls_log, name="calls-log"),
 ]

@@ -123,6 +123,40 @@ def kiosk_ticket(request, token: str):
 
 # ---------------------------------------------------------------- citizen's phone
 
+PHONE_ACTIVE_LIMIT = 2  # waiting tickets one phone (browser session) may hold at once
+
+
+def phone_take(request, center_code: str):
+    """Take a ticket on the phone (the QR code at the hall entrance, or the web): only while the
+    center is open, at most PHONE_ACTIVE_LIMIT waiting tickets per browser, one per tap (idempotent)."""
+    center = get_object_or_404(Center, code=center_code)
+    queues = [q for q in Queue.objects.filter(center=center, is_active=True) if Channel.PHONE in (q.channels or [])]
+    error = ""
+    held = request.session.get("phone_tickets", [])
+    if request.method == "POST":
+        queue = next((q for q in queues if str(q.pk) == request.POST.get("queue")), None)
+        waiting = Ticket.objects.filter(public_token__in=held, state="waiting").count()
+        if queue is None:
+            error = _("Choose a queue.")
+        elif waiting >= PHONE_ACTIVE_LIMIT:
+            error = _("You already hold %(n)s waiting tickets.") % {"n": waiting}
+        else:
+            try:
+                ticket = services.issue_ticket(queue, channel=Channel.PHONE,
+                                               idempotency_key=f"phone:{request.POST.get('key', '')[:40]}"
+                                               if request.POST.get("key") else None)
+            except services.QueueError as exc:
+                error = exc.message
+            else:
+                request.session["phone_tickets"] = [*held[-9:], ticket.public_token]
+                return redirect("ticket-live", token=ticket.public_token)
+    counts = services.waiting_counts(center.pk, timezone.localdate())
+    return render(request, "queueing/phone_take.html", {
+        "center": center, "queues": [(q, counts.get(q.prefix, 0)) for q in queues], "error": error,
+        "open": is_open(center), "key": uuid.uuid4().hex,
+    }, status=409 if error else 200)
+
+
 def ticket_live(request, token: str):
     ticket = get_object_or_404(Ticket.objects.select_related("queue", "item", "center"), public_token=token)
     return render(request, "queueing/ticket_live.html", {

@@ -1,6 +1,7 @@
 """The hall's screens through Django's test client: device access, kiosk issue with idempotency,
 the live ticket page, the displays' state, and the window console's actions and refusals."""
 
+from django.test import Client
 from django.urls import reverse
 
 import pytest
@@ -188,3 +189,35 @@ def test_window_display_shows_its_own_window_only(client, center):
     call_next(window)
     state = client.get(reverse("window-display-state", args=[window.pk])).json()
     assert [w["ticket"] for w in state["windows"]] == [ticket.label]
+
+
+def test_phone_takes_a_ticket_only_while_open_and_within_its_limit(client, center, calendar):
+    queue = Queue.objects.get(center=center, prefix="A")
+    url = reverse("phone-take", args=[center.code])
+    page = client.get(url)
+    assert page.status_code == 200 and queue in [q for q, _n in page.context["queues"]]
+    r = client.post(url, {"queue": queue.pk, "key": "a" * 32})
+    again = client.post(url, {"queue": queue.pk, "key": "a" * 32})
+    assert r.status_code == again.status_code == 302 and r.url == again.url
+    assert client.post(url, {"queue": queue.pk, "key": "b" * 32}).status_code == 302
+    refused = client.post(url, {"queue": queue.pk, "key": "c" * 32})
+    assert refused.status_code == 409 and refused.context["error"]  # two waiting tickets per phone
+    assert Ticket.objects.filter(channel="phone").count() == 2
+    closed = Center.objects.create(code="night", name="夜间中心", opening_hours={})
+    Queue.objects.create(center=closed, prefix="A", name="综合")
+    night_queue = Queue.objects.get(center=closed)
+    r = Client().post(reverse("phone-take", args=["night"]), {"queue": night_queue.pk, "key": "d" * 32})
+    assert r.status_code == 409 and not Ticket.objects.filter(queue=night_queue).exists()
+
+
+def test_managers_see_why_each_ticket_was_called(client, center):
+    queue = Queue.objects.get(center=center, prefix="A")
+    issue_ticket(queue, channel="staff")
+    green = issue_ticket(queue, channel="staff", priority="green_channel", priority_reason="elderly")
+    call_next(Window.objects.get(center=center, number="01"))
+    _console(client, "window1")
+    assert client.get(reverse("calls-log")).status_code == 403
+    _console(client, "manager")
+    r = client.get(reverse("calls-log"))
+    (call, why), = r.context["rows"]
+    assert call.ticket_id == green.pk and call.rule == "green_channel" and why
