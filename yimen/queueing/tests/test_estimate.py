@@ -219,14 +219,36 @@ def test_queries_and_the_history_cache(hall, django_assert_num_queries):
     history(queue, (w1, w2), item)
     now = T0 + timedelta(hours=1)
     issue_ticket(queue, item=item, now=now)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # links, tickets, shifts, history
         estimate_waits(queue, now=now)
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(3):
         estimate_waits(queue, now=now + timedelta(seconds=30))
-    with django_assert_num_queries(3):  # a minute later the history is read again
+    with django_assert_num_queries(4):  # a minute later the history is read again
         estimate_waits(queue, now=now + timedelta(seconds=61))
 
 
 def test_an_empty_queue_has_no_estimates(hall):
     _, _, queue, _ = hall
     assert estimate_waits(queue, now=T0) == {}
+
+
+def test_shift_records_say_which_windows_serve_now(hall):
+    """Once staff sign in to windows, the estimate trusts the shifts: a window nobody is signed in to
+    serves nobody, a paused one is back after the usual pause, a present one is free now."""
+    from yimen.accounts.models import User
+    from yimen.hall.services import pause, sign_in
+
+    center, (w1, w2), queue, item = hall
+    history(queue, (w1, w2), item)
+    now = T0 + timedelta(hours=1)
+    a, b = (issue_ticket(queue, item=item, now=now - timedelta(seconds=10 - i)) for i in range(2))
+    clerk = User.objects.create(username="clerk", center=center, role="window_staff")
+    sign_in(clerk, w1, now=now - timedelta(minutes=30))
+    # only w1 is staffed: the second ticket waits for w1's next free moment (one 330 s visit)
+    assert estimate_waits(queue, now=now) == {a.pk: 0, b.pk: 330}
+    pause(clerk, "meal", now=now - timedelta(seconds=300))
+    waits = estimate_waits(queue, now=now)
+    assert waits[a.pk] == estimate.PAUSE_SECONDS - 300 and waits[b.pk] == waits[a.pk] + 330
+    other = User.objects.create(username="other", center=center, role="window_staff")
+    sign_in(other, w2, now=now - timedelta(seconds=60))
+    assert estimate_waits(queue, now=now)[a.pk] == 0  # w2 is staffed and free
