@@ -1,12 +1,16 @@
 import re
 
+from django.conf import settings
 from django.test import Client
 
 
 def test_security_headers_and_no_foreign_hosts(client, demo):
     r = client.get("/")
     csp = r["Content-Security-Policy"]
-    assert "default-src 'self'" in csp and "http" not in csp
+    assert "default-src 'self'" in csp
+    # the one origin besides 'self': this host's live process (server-sent events), for connect-src only
+    assert re.findall(r"https?://[^ ;]+", csp) == [f"http://testserver:{settings.LIVE_PORT}"]
+    assert f"connect-src 'self' http://testserver:{settings.LIVE_PORT};" in csp
     assert r["X-Frame-Options"] == "DENY"
     assert r["X-Content-Type-Options"] == "nosniff"
     page = r.content.decode()
