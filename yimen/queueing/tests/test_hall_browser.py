@@ -28,7 +28,7 @@ def screen(browser, live_server, *, width, height, device=None):
 def test_kiosk_console_display_within_one_second(demo, live_process, live_server, _browser, a11y, shot):
     display = screen(_browser, live_server, width=1920, height=1080, device="demo-display")
     display.goto(live_server.url + "/hall/display/")
-    display.wait_for_function("document.querySelector('.display-root').getAttribute('data-live') === 'live'")
+    display.wait_for_selector(".display-root[data-live=live]", state="attached")  # its stream is open
     a11y(display, "hall display")
 
     kiosk = screen(_browser, live_server, width=1080, height=1600, device="demo-kiosk")
