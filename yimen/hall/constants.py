@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CenterKind(models.TextChoices):
@@ -52,6 +53,6 @@ class PostRole(models.TextChoices):
 
 
 class WindowState(models.TextChoices):
-    OPEN = "open", _("Open")
-    PAUSED = "paused", _("Paused")
-    CLOSED = "closed", _("Closed")
+    OPEN = "open", pgettext_lazy("window state", "Open")
+    PAUSED = "paused", pgettext_lazy("window state", "Paused")
+    CLOSED = "closed", pgettext_lazy("window state", "Closed")
