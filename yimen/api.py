@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 
 from ninja import NinjaAPI
+from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from yimen.catalog.api import router as catalog_router
@@ -26,6 +27,16 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError):
         where = ".".join(str(p) for p in err.get("loc", ())[1:]) or "request"
         reasons.append(f"{where}: {err.get('msg', 'invalid')}")
     return api.create_response(request, {"detail": "; ".join(reasons), "code": "invalid_input"}, status=422)
+
+
+HTTP_CODES = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 405: "method_not_allowed", 429: "throttled"}
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, exc: HttpError):
+    """ninja's own refusals (no session: 401, failed CSRF check: 403 …) in the same shape as ours."""
+    code = HTTP_CODES.get(exc.status_code, "error")
+    return api.create_response(request, {"detail": str(exc.message), "code": code}, status=exc.status_code)
 
 
 @api.get("/ping", tags=["ops"], summary="Liveness: always {}")

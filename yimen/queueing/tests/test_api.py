@@ -339,7 +339,7 @@ def test_window_actions_need_a_login(client, hall):
     _, windows, queue, _ = hall
     issue_ticket(queue)
     r = post(client, f"{API}/windows/{windows[0].pk}/call-next")
-    assert r.status_code == 401
+    assert r.status_code == 401 and r.json()["code"] == "unauthenticated" and r.json()["detail"]
     assert Ticket.objects.get().state == "waiting"
 
 
@@ -351,7 +351,7 @@ def test_window_actions_check_csrf(staff, hall):
     client = Client(enforce_csrf_checks=True)
     client.force_login(staff)
     r = client.post(f"{API}/windows/{windows[0].pk}/call-next", {}, content_type="application/json")
-    assert r.status_code == 403
+    assert r.status_code == 403 and r.json()["code"] == "forbidden" and "CSRF" in r.json()["detail"]
     assert Ticket.objects.get().state == "waiting"
 
 
