@@ -7,6 +7,7 @@ Screens on hall devices authenticate with the device's revocable token (hall.ser
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from django.conf import settings
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from yimen.catalog.models import ServiceItem
 from yimen.catalog.search import search_items
 from yimen.hall.models import Center, Window
 from yimen.hall.services import device_from_request, is_open
@@ -73,12 +75,25 @@ def kiosk(request):
     hits = []
     if query:
         item_queues = _item_queues(center)
+        scanned = _scanned_item(query)
+        if scanned is not None and scanned.pk in item_queues:  # a scanned item QR code: straight to the ticket
+            return redirect(f"{reverse('kiosk-take', args=[item_queues[scanned.pk].pk])}?item={scanned.code}")
         hits = [(h.entry, item_queues[h.entry.id]) for h in search_items(query, limit=40)
                 if h.entry.id in item_queues][:12]
     return render(request, "queueing/kiosk.html", {
         "center": center, "queues": queues, "query": query, "hits": hits, "open": is_open(center),
         "stream": stream_url(request, [channels.center(center.pk)]),
     })
+
+
+SCANNED = re.compile(r"/guide/item/([A-Za-z0-9_.-]+)/?")
+
+
+def _scanned_item(query: str) -> ServiceItem | None:
+    """An item's guide URL (the QR code printed on guides and posters) or its exact code."""
+    match = SCANNED.search(query)
+    code = match.group(1) if match else query.strip()
+    return ServiceItem.objects.filter(code__iexact=code).first() if len(code) <= 64 else None
 
 
 def kiosk_take(request, queue_id: int):

@@ -221,3 +221,11 @@ def test_managers_see_why_each_ticket_was_called(client, center):
     r = client.get(reverse("calls-log"))
     (call, why), = r.context["rows"]
     assert call.ticket_id == green.pk and call.rule == "green_channel" and why
+
+
+@pytest.mark.parametrize("scanned", ["SCJG-006", "scjg-006", "https://hall.example.gov.cn/guide/item/SCJG-006/"])
+def test_kiosk_scan_of_an_item_code_goes_straight_to_the_ticket(client, center, scanned):
+    as_device(client, "demo-kiosk")
+    r = client.get(reverse("kiosk"), {"q": scanned})
+    assert r.status_code == 302 and r.url.endswith("?item=SCJG-006")
+    assert client.get(r.url).status_code == 200
