@@ -34,6 +34,11 @@ class YimenDB:
 _db: YimenDB | None = None
 
 
+def engine_suffix() -> str:
+    """"" on SQLite, "_postgresql" with BENCH_DATABASE_URL: benchmarks run on both keep both results."""
+    return "_postgresql" if os.environ.get("BENCH_DATABASE_URL") else ""
+
+
 def _manage(args: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
     subprocess.run([str(harness.PYTHON), "manage.py", *args], cwd=harness.ROOT, env=env, check=True,
