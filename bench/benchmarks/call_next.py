@@ -48,30 +48,44 @@ def double_claims(queue) -> dict:
 
 
 def service_layer() -> dict:
+    """CLAIMS claims in rounds: DEPTH tickets bulk-created (not timed), 16 windows drain them."""
     from yimen.queueing.models import Ticket
     from yimen.queueing.services import call_next
 
     _, windows, queue, users = qc.bench_hall("bench-call-svc")
-    setup_s = qc.waiting_tickets(queue, CLAIMS)
-    lat, claimed, errors, secs = qc.race(qc.WINDOWS, lambda i: (t := call_next(windows[i], by=users[i])) and t.pk)
-    return {"windows": qc.WINDOWS, "tickets": CLAIMS, "setup_s": setup_s, "claims": len(claimed),
-            "returned_twice": len(claimed) - len(set(claimed)), **double_claims(queue),
+    lat, claimed, errors, secs, setup_s, start = [], [], [], 0.0, 0.0, 1
+    while start <= CLAIMS and not errors:
+        n = min(qc.DEPTH, CLAIMS - start + 1)
+        setup_s += qc.waiting_tickets(queue, n, start=start)
+        start += n
+        la, cl, er, se = qc.race(qc.WINDOWS, lambda i: (t := call_next(windows[i], by=users[i])) and t.pk)
+        lat += la
+        claimed += cl
+        errors += er
+        secs += se
+    return {"windows": qc.WINDOWS, "tickets": start - 1, "depth": qc.DEPTH, "setup_s": round(setup_s, 2),
+            "claims": len(claimed), "returned_twice": len(claimed) - len(set(claimed)), **double_claims(queue),
             "left_waiting": Ticket.objects.filter(queue=queue, state="waiting").count(),
             "errors": [repr(e) for e in errors[:5]], **qc.stats(lat, len(claimed), secs)}
 
 
 def http(db: yimen_db.YimenDB) -> dict:
     _, windows, queue, users = qc.bench_hall("bench-call-http")
-    tickets = int(HTTP_CLAIMS * 3)  # the run stops on time, not on an empty queue: room for a fast machine
-    setup_s = qc.waiting_tickets(queue, tickets)
+    setup_s = qc.waiting_tickets(queue, qc.DEPTH)
+    topup = qc.TopUp(queue, qc.DEPTH + 1)
     specs = [{"method": "POST", "path": f"/api/v1/queue/windows/{w.pk}/call-next", "cookie": cookie, "csrf": csrf}
              for w, (cookie, csrf) in zip(windows, qc.sessions(users), strict=True)]
     with db.server() as server:
-        run = qc.http_run(server, specs, HTTP_CLAIMS)
+        topup.start()
+        try:
+            run = qc.http_run(server, specs, HTTP_CLAIMS)
+        finally:
+            topup.stop.set()
+            topup.join()
     check = double_claims(queue)
     out = harness.vs_ceiling(run, "insert")
     out["ratio_to_ceiling"] = round(run["ok_per_s"] / out["ceiling"]["rps"], 3)  # claims/s, not responses/s
-    out.update(tickets=tickets, setup_s=setup_s, claims_total=check["calls"], **check,
+    out.update(depth=qc.DEPTH, tickets=qc.DEPTH + topup.added, setup_s=setup_s, claims_total=check["calls"], **check,
                claims_per_s=run["ok_per_s"], goal_ratio=GOAL_RATIO, floor_ratio=FLOOR_RATIO)
     out["goal_met"] = bool(out["ratio_to_ceiling"] >= GOAL_RATIO and run["non_2xx"] == 0 and check["double_claims"] == 0
                            and run["ok"] >= HTTP_CLAIMS and (db.engine == "sqlite" or run["p99_ms"] <= GOAL_P99_PG_MS))

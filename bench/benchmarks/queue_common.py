@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import math
+import os
 import threading
 import time
 
@@ -23,6 +24,9 @@ from bench.loadgen import percentile
 
 WINDOWS = 16
 PASSWORD = "bench-not-a-secret"
+# Waiting tickets kept in the queue. The live event's waiting count and the search for priority
+# tickets behind the first page grow with it; a busy district center has a few hundred waiting.
+DEPTH = int(os.environ.get("BENCH_DEPTH") or 2000)
 
 
 def bench_hall(code: str):
@@ -66,6 +70,30 @@ def waiting_tickets(queue, n: int, *, start: int = 1) -> float:
                                               for t in tickets])
     DailyCounter.objects.update_or_create(queue=queue, business_date=day, defaults={"last_number": start + n - 1})
     return round(time.perf_counter() - t0, 2)
+
+
+class TopUp(threading.Thread):
+    """Keeps `queue` between DEPTH/2 and DEPTH waiting tickets while a run drains it (the kiosks of
+    the center, in batches of 500), numbering on from `start`."""
+
+    def __init__(self, queue, start: int):
+        super().__init__(daemon=True)
+        self.queue, self.next, self.stop, self.added = queue, start, threading.Event(), 0
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from yimen.queueing.models import Ticket
+
+        try:
+            while not self.stop.wait(0.05):
+                if Ticket.objects.filter(queue=self.queue, state="waiting").count() < DEPTH // 2:
+                    for _ in range(max(1, DEPTH // 1000)):
+                        waiting_tickets(self.queue, 500, start=self.next)
+                        self.next += 500
+                        self.added += 500
+        finally:
+            connection.close()
 
 
 def sessions(users) -> list[tuple[str, str]]:
