@@ -58,6 +58,8 @@ def _run_one(name: str) -> int:
     except Exception as exc:  # one failing benchmark must not hide the others
         result = {"error": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()}
         line, status = f"FAILED: {result['error']}", "error"
+    if hasattr(module, "result_name"):  # e.g. call_next_postgresql.json next to call_next.json
+        name = module.result_name()
     path = harness.write_result(name, {"status": status, "elapsed_s": round(time.perf_counter() - t0, 1), **result})
     print(f"[{name}] {line}\n[{name}] -> {path.relative_to(harness.ROOT)}", flush=True)
     return int(status != "ok")

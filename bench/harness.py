@@ -159,7 +159,9 @@ def yimen_env(var_dir: Path, database_url: str | None = None, **extra: str) -> d
 
 
 def yimen_server(var_dir: Path, database_url: str | None = None, **extra: str) -> Server:
-    return Server("yimen.wsgi:application", yimen_env(var_dir, database_url, **extra), var_dir)
+    """Yimen as production serves it; WEB_WORKERS (default 2) and WEB_THREADS as for `manage.py serve`."""
+    workers = int(os.environ.get("WEB_WORKERS") or 2)
+    return Server("yimen.wsgi:application", yimen_env(var_dir, database_url, **extra), var_dir, workers=workers)
 
 
 # ---------------------------------------------------------------- load

@@ -2,7 +2,7 @@
 
 `prepare()` wipes var/bench/yimen/, runs `manage.py migrate`, `seed_calendar` and `load_demo` exactly as
 `make setup` does (SQLite by default; BENCH_DATABASE_URL selects PostgreSQL, which must be a disposable
-database: it is flushed first), then sets up Django in this process against the same database so that
+database: its public schema is dropped first), then sets up Django in this process against the same database so that
 benchmarks can add bulk data and call Yimen's code in-process.
 """
 
@@ -34,6 +34,11 @@ class YimenDB:
 _db: YimenDB | None = None
 
 
+def engine_suffix() -> str:
+    """"" on SQLite, "_postgresql" with BENCH_DATABASE_URL: benchmarks run on both keep both results."""
+    return "_postgresql" if os.environ.get("BENCH_DATABASE_URL") else ""
+
+
 def _manage(args: list[str], env: dict[str, str]) -> float:
     t0 = time.perf_counter()
     subprocess.run([str(harness.PYTHON), "manage.py", *args], cwd=harness.ROOT, env=env, check=True,
@@ -49,14 +54,26 @@ def prepare() -> YimenDB:
     database_url = os.environ.get("BENCH_DATABASE_URL") or None
     db = YimenDB(harness.fresh_dir("yimen"), database_url)
     env = harness.yimen_env(db.var_dir, database_url)
-    db.timings_s["migrate"] = _manage(["migrate", "--noinput", "-v", "0"], env)
     if database_url:
-        db.timings_s["flush"] = _manage(["flush", "--noinput", "-v", "0"], env)
+        db.timings_s["reset_schema"] = _reset_schema(database_url)
+    db.timings_s["migrate"] = _manage(["migrate", "--noinput", "-v", "0"], env)
     db.timings_s["seed_calendar"] = _manage(["seed_calendar"], env)
     db.timings_s["load_demo"] = _manage(["load_demo"], env)
     _setup_django(env)
     _db = db
     return db
+
+
+def _reset_schema(database_url: str) -> float:
+    """Drop and recreate the public schema (`flush` cannot: the audit log refuses TRUNCATE)."""
+    import psycopg
+
+    t0 = time.perf_counter()
+    url = database_url.replace("postgresql://", "postgres://", 1)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("DROP SCHEMA public CASCADE")
+        conn.execute("CREATE SCHEMA public")
+    return round(time.perf_counter() - t0, 2)
 
 
 def _setup_django(env: dict[str, str]) -> None:

@@ -8,6 +8,7 @@ REGISTRY = {
     "add_working_days": "bench.benchmarks.add_working_days",
     "catalog_search": "bench.benchmarks.catalog_search",
     "call_next": "bench.benchmarks.call_next",
+    "issue_ticket": "bench.benchmarks.issue_ticket",
     "display_latency": "bench.benchmarks.display_latency",
     "wait_estimate": "bench.benchmarks.wait_estimate",
 }

@@ -22,11 +22,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, FilteredRelation, Q, Value
-from django.db.models.functions import Coalesce
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -88,11 +87,11 @@ def _writing():
 # --- live events -------------------------------------------------------------------------------
 
 def waiting_counts(center_id: int, day) -> dict[str, int]:
-    """Waiting tickets per queue prefix of a center on a day, zeros included (one GROUP BY)."""
-    rows = (Queue.objects.filter(center_id=center_id)
-            .annotate(w=FilteredRelation("tickets", condition=Q(tickets__business_date=day,
-                                                                tickets__state=TicketState.WAITING)))
-            .annotate(n=Count("w__id")).order_by("prefix").values_list("prefix", "n"))
+    """Waiting tickets per queue prefix of a center on a day, zeros included: one query, each
+    count a range of the (queue, business_date, state, …) index, read without the table rows."""
+    rows = _rows(f"SELECT q.prefix, (SELECT COUNT(*) FROM {_T} t WHERE t.queue_id = q.id AND t.business_date = %s"
+                 f" AND t.state = 'waiting') FROM {_Q} q WHERE q.center_id = %s ORDER BY q.prefix",
+                 [connection.ops.adapt_datefield_value(day), center_id])
     return dict(rows)
 
 
@@ -209,31 +208,75 @@ _POLICY_FIELDS = ("id", "label", "priority", "wait_started_at", "slot_start", "o
 # Narrow rows: converting columns (datetimes above all, on SQLite) for 50-100 candidates costs more
 # than re-reading the one claimed ticket by primary key.
 _ROW_FIELDS = _POLICY_FIELDS + ("version", "wait_seconds")
+_DATETIME_AT = (3, 4)  # wait_started_at, slot_start in _ROW_FIELDS
+
+# The hot path is plain SQL (same statements on SQLite and PostgreSQL): building the same ORM
+# queries again for every call cost ~4x the database time, and on SQLite it is spent while the
+# process holds the one write lock (docs/benchmarks.md, call_next). Values go through the
+# backend's own adapters and converters, so rows come back exactly as the ORM returns them.
+_T, _Q, _QW, _C, _P = "queueing_ticket", "queueing_queue", "queueing_queue_windows", "queueing_call", \
+    "queueing_ticketperiod"
+_COLS = ", ".join(f"t.{f}" for f in _ROW_FIELDS)
+_PAGE = (f"SELECT {_COLS} FROM {_T} t WHERE t.queue_id = %s AND t.business_date = %s AND t.state = 'waiting'"
+         " {extra} ORDER BY t.wait_started_at, t.id LIMIT %s")
+_SPECIAL = "AND ((t.priority <> 'normal' AND t.skip_count = 0) OR t.overtaken >= %s)"
+
+
+def _aware(value):
+    """A datetime column as the ORM returns it (SQLite's are naive UTC)."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)
+
+
+def _rows(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _page(queue_ids: list[int], day, extra: str = "", extra_params: Sequence = ()) -> list[tuple]:
+    """The first CANDIDATES waiting tickets of these queues by (wait_started_at, id): one ordered
+    index range per queue (a single query over several queues makes SQLite sort every waiting row)."""
+    day = connection.ops.adapt_datefield_value(day)
+    sql = _PAGE.format(extra=extra)
+    if len(queue_ids) > 1:
+        sql = " UNION ALL ".join([f"SELECT * FROM ({sql}) q{n}" for n in range(len(queue_ids))])
+    params = [v for q in queue_ids for v in (q, day, *extra_params, CANDIDATES)]
+    rows = [tuple(_aware(v) if i in _DATETIME_AT else v for i, v in enumerate(r)) for r in _rows(sql, params)]
+    if len(queue_ids) > 1:
+        rows.sort(key=lambda r: (r[3], r[0]))
+    return rows[:CANDIDATES]
 
 
 def _candidates(window: Window, day, policy: Policy, also: Sequence[Window] = ()) -> tuple[list[tuple], list[str]]:
     """The waiting tickets this window may call and the rules of its last calls, newest first.
 
-    The first CANDIDATES by arrival, each row wide enough to become the claimed ticket (no re-read)
-    and carrying its queue's prefix and name. Only when that page is full can priority and
-    long-overtaken tickets hide behind it; a second query then fetches the first CANDIDATES of
-    those. The recent rules are their own tiny index read: as scalar subqueries in the candidate
-    query they cost SQLite four times more (evaluated for every row it sorts)."""
-    if also:  # B covering absent A: A's queues too (a subquery, so a queue of both windows counts once)
-        queues = Q(queue_id__in=Queue.objects.filter(windows__in=[window, *also]).values("id"))
-    else:
-        queues = Q(queue__windows=window)
-    waiting = Ticket.objects.filter(queues, queue__is_active=True, business_date=day,
-                                    state=TicketState.WAITING).order_by("wait_started_at", "id")
-    rows = list(waiting.values_list(*_ROW_FIELDS)[:CANDIDATES])
+    First one small query for the window's active queues where someone waits (B covering absent
+    A: A's queues too, each once) and its recent rules; then the first CANDIDATES by arrival, each row wide enough
+    to claim the ticket. Only when that page is full can priority and long-overtaken tickets hide
+    behind it; a second query then fetches the first CANDIDATES of those."""
+    ids = [window.pk, *(w.pk for w in also)]
+    marks = ", ".join(["%s"] * len(ids))
+    context = _rows(
+        f"SELECT DISTINCT qw.queue_id, CAST(NULL AS VARCHAR(40)) FROM {_QW} qw INNER JOIN {_Q} q ON q.id = qw.queue_id"
+        f" WHERE qw.window_id IN ({marks}) AND q.is_active AND EXISTS (SELECT 1 FROM {_T} t"
+        f" WHERE t.queue_id = q.id AND t.business_date = %s AND t.state = 'waiting')"
+        f" UNION ALL SELECT * FROM (SELECT CAST(NULL AS BIGINT), c.rule FROM {_C} c WHERE c.window_id = %s AND NOT c.is_recall"
+        f" ORDER BY c.at DESC, c.id DESC LIMIT %s) r",
+        [*ids, connection.ops.adapt_datefield_value(day), window.pk, policy.priority_streak_cap])
+    queue_ids = sorted(q for q, _ in context if q is not None)  # those with someone waiting
+    recent = [rule for q, rule in context if q is None]
+    if not queue_ids:
+        return [], []
+    rows = _page(queue_ids, day)
     if not rows:
         return [], []
     if len(rows) == CANDIDATES:
         seen = {r[0] for r in rows}
-        special = (~Q(priority=Priority.NORMAL) & Q(skip_count=0)) | Q(overtaken__gte=policy.max_overtaken)
-        rows += [r for r in waiting.filter(special).values_list(*_ROW_FIELDS)[:CANDIDATES] if r[0] not in seen]
-    recent = list(Call.objects.filter(window=window, is_recall=False).order_by("-at", "-id")
-                  .values_list("rule", flat=True)[:policy.priority_streak_cap])
+        rows += [r for r in _page(queue_ids, day, _SPECIAL, (policy.max_overtaken,)) if r[0] not in seen]
     return rows, recent
 
 
@@ -247,10 +290,10 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     `also`: windows of absent A posts this window's B covers (hall.consoled_windows); their queues'
     tickets are called to *this* window, where the B person sits.
 
-    Lean on purpose (it is the hot write path; a test guards the count): one SELECT for the
-    candidates and the window's recent rules, the claim UPDATE, the period UPDATE and INSERT, the
-    `Call` INSERT (which is also the audit record of the call), the `overtaken` UPDATE only when
-    somebody was overtaken, and the waiting counts of the live event."""
+    Lean on purpose (it is the hot write path; a test guards the count): the window's queues and
+    recent rules, the candidates, the claim UPDATE and the re-read of the claimed ticket, the
+    period UPDATE and INSERT, the `Call` INSERT (which is also the audit record of the call), the
+    `overtaken` UPDATE only when somebody was overtaken, and the waiting counts of the live event."""
     if not window.is_active:
         raise QueueError("window_inactive", _("This window is closed."))
     now = now or timezone.now()
@@ -275,26 +318,81 @@ def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
     """The conditional UPDATE on the version the candidate was read with, then the one re-read."""
     values = dict(zip(_ROW_FIELDS, row, strict=True))
     wait = max(0, int((now - values["wait_started_at"]).total_seconds()))
-    claimed = Ticket.objects.filter(pk=values["id"], state=TicketState.WAITING, version=values["version"]).update(
-        state=TicketState.CALLED, window=window, staff=by, version=values["version"] + 1,
-        first_called_at=Coalesce("first_called_at", Value(now)),  # a skipped ticket keeps its first call
-        wait_seconds=values["wait_seconds"] if values["wait_seconds"] is not None else wait)
-    if claimed != 1:
-        return None
-    ticket = Ticket.objects.select_related("queue").get(pk=values["id"])
+    at = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cur:
+        cur.execute(
+            f"UPDATE {_T} SET state = 'called', window_id = %s, staff_id = %s, version = %s,"
+            " first_called_at = COALESCE(first_called_at, %s), wait_seconds = %s"  # a skipped ticket keeps its first call
+            " WHERE id = %s AND state = 'waiting' AND version = %s",
+            [window.pk, by.pk if by else None, values["version"] + 1, at,
+             values["wait_seconds"] if values["wait_seconds"] is not None else wait, values["id"], values["version"]])
+        if cur.rowcount != 1:
+            return None
+    ticket = _load_ticket(values["id"])
     ticket.window = window
+    if by is not None:
+        ticket.staff = by
+    return ticket
+
+
+def _converters(model) -> list[tuple]:
+    """(column expression, converters) for every concrete column of `model`, as the SQL compiler
+    applies them on this connection."""
+    out = []
+    for f in model._meta.concrete_fields:
+        col = f.get_col(model._meta.db_table)
+        out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+    return out
+
+
+_LOADERS: dict[str, tuple[str, list, list]] = {}
+
+
+def _load_ticket(pk: int) -> Ticket:
+    """The ticket with its queue, as `select_related("queue").get(pk=pk)` returns it, from SQL
+    built once per backend."""
+    loader = _LOADERS.get(connection.vendor)
+    if loader is None:
+        tf, qf = Ticket._meta.concrete_fields, Queue._meta.concrete_fields
+        qn = connection.ops.quote_name
+        sql = ("SELECT " + ", ".join([f"t.{qn(f.column)}" for f in tf] + [f"q.{qn(f.column)}" for f in qf])
+               + f" FROM {_T} t INNER JOIN {_Q} q ON q.id = t.queue_id WHERE t.id = %s")
+        loader = _LOADERS[connection.vendor] = (sql, _converters(Ticket), _converters(Queue))
+    sql, tconv, qconv = loader
+    row = _rows(sql, [pk])[0]
+    n = len(tconv)
+
+    def convert(values, convs, model):
+        out = []
+        for v, (col, cs) in zip(values, convs, strict=True):
+            for c in cs:
+                v = c(v, col, connection)
+            out.append(v)
+        return model.from_db(connection.alias, None, out)
+
+    ticket = convert(row[:n], tconv, Ticket)
+    ticket.queue = convert(row[n:], qconv, Queue)
     return ticket
 
 
 def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choice,
                  candidates: list[Candidate]) -> None:
-    TicketPeriod.objects.filter(ticket_id=ticket.pk, end__isnull=True).update(end=now)
-    TicketPeriod.objects.create(ticket_id=ticket.pk, kind=PeriodKind.CALLED, start=now, window=window, staff=by)
-    Call.objects.create(ticket_id=ticket.pk, window=window, staff=by, at=now, rule=choice.rule, reason=choice.reason)
-    c = choice.candidate
-    overtaken = [o.id for o in candidates if o.id != c.id and (o.wait_started_at, o.id) < (c.wait_started_at, c.id)]
-    if overtaken:
-        Ticket.objects.filter(pk__in=overtaken, state=TicketState.WAITING).update(overtaken=F("overtaken") + 1)
+    at = connection.ops.adapt_datetimefield_value(now)
+    staff = by.pk if by else None
+    with connection.cursor() as cur:
+        cur.execute(f'UPDATE {_P} SET "end" = %s WHERE ticket_id = %s AND "end" IS NULL', [at, ticket.pk])
+        cur.execute(f'INSERT INTO {_P} (ticket_id, kind, start, "end", window_id, staff_id) VALUES (%s, %s, %s, NULL, %s, %s)',
+                    [ticket.pk, PeriodKind.CALLED, at, window.pk, staff])
+        cur.execute(f"INSERT INTO {_C} (ticket_id, window_id, staff_id, at, rule, reason, is_recall)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                    [ticket.pk, window.pk, staff, at, choice.rule, choice.reason, False])
+        c = choice.candidate
+        overtaken = [o.id for o in candidates
+                     if o.id != c.id and (o.wait_started_at, o.id) < (c.wait_started_at, c.id)]
+        if overtaken:
+            marks = ", ".join(["%s"] * len(overtaken))
+            cur.execute(f"UPDATE {_T} SET overtaken = overtaken + 1 WHERE id IN ({marks}) AND state = 'waiting'",
+                        overtaken)
 
 
 def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: datetime | None = None,
