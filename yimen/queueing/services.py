@@ -300,6 +300,7 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     day = timezone.localdate(now)
     local_now = timezone.localtime(now)
     with _writing():
+        _lock_queues_of([window, *also])
         rows, recent = _candidates(window, day, policy, also)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
@@ -312,6 +313,22 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
                 return ticket
             candidates = [o for o in candidates if o.id != choice.candidate.id]  # another window was faster
     return None
+
+
+def _lock_queues_of(windows: Sequence[Window] = (), *, queue_id: int | None = None) -> None:
+    """PostgreSQL: calls that change other tickets of a queue (the `overtaken` counts) take the
+    queue's row lock first, in id order. Without it two windows deadlock: each holds the ticket it
+    claimed and waits for the other's to count it as overtaken. SQLite writers already take turns."""
+    if connection.vendor != "postgresql":
+        return
+    if queue_id is not None:
+        sql, params = f"SELECT id FROM {_Q} WHERE id = %s FOR UPDATE", [queue_id]
+    else:
+        marks = ", ".join(["%s"] * len(windows))
+        sql = (f"SELECT id FROM {_Q} WHERE id IN (SELECT queue_id FROM {_QW} WHERE window_id IN ({marks}))"
+               " ORDER BY id FOR UPDATE")
+        params = [w.pk for w in windows]
+    _rows(sql, params)
 
 
 def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
@@ -464,6 +481,7 @@ def call_ticket(ticket: Ticket, window: Window, *, by=None, now: datetime | None
         raise QueueError("window_inactive", _("This window is closed."))
     now = now or timezone.now()
     with _writing():
+        _lock_queues_of(queue_id=Ticket.objects.values_list("queue_id", flat=True).get(pk=ticket.pk))
         t = _fresh(ticket, "call_number", window, now)
         wait = max(0, int((now - t.wait_started_at).total_seconds()))
         _apply(t, "call_number", now, window=window, by=by, period=PeriodKind.CALLED, window_id=window.pk,
