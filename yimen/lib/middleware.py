@@ -42,6 +42,6 @@ class IdleTimeoutMiddleware:
             last = request.session.get("last_seen", now)
             if now - last > settings.SESSION_IDLE_SECONDS:
                 logout(request)
-            else:
-                request.session["last_seen"] = now
+            elif now - last >= 60 or "last_seen" not in request.session:
+                request.session["last_seen"] = now  # at most one session write a minute per user
         return self.get_response(request)

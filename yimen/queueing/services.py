@@ -20,6 +20,11 @@ live bus (`_announce`) inside the write transaction; the bus delivers it after c
 from __future__ import annotations
 
 import threading
+
+try:
+    import fcntl
+except ImportError:  # not on Windows: threads still take turns
+    fcntl = None
 from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import UTC, datetime, time, timedelta
@@ -67,14 +72,43 @@ class QueueError(Exception):
         super().__init__(message)
 
 
-_sqlite_writer = threading.RLock()  # re-entrant: transfer writes inside its own turn
+class _SQLiteTurn:
+    """SQLite allows one writer; its busy handler sleeps with back-off, which starves writers for
+    seconds under contention (perf-baseline.md §2.2). Queue writers therefore take turns: threads
+    of one process on a re-entrant lock (transfer writes inside its own turn), processes (granian
+    workers, huey) on an flock of a file next to the database, where a waiting process is woken
+    when the lock is free instead of polling."""
+
+    def __init__(self):
+        self.lock = threading.RLock()
+        self.depth = 0
+        self.files: dict[str, object] = {}
+
+    def _file(self):
+        path = f"{connection.settings_dict['NAME']}.writers"
+        if path not in self.files:
+            self.files[path] = open(path, "a+b")  # noqa: SIM115 - held for the process's life
+        return self.files[path]
+
+    def __enter__(self):
+        self.lock.acquire()
+        if self.depth == 0 and fcntl is not None:
+            fcntl.flock(self._file(), fcntl.LOCK_EX)
+        self.depth += 1
+
+    def __exit__(self, *exc):
+        self.depth -= 1
+        if self.depth == 0 and fcntl is not None:
+            fcntl.flock(self._file(), fcntl.LOCK_UN)
+        self.lock.release()
+
+
+_sqlite_turn = _SQLiteTurn()
 
 
 def _write_turn():
-    """SQLite allows one writer; its busy handler sleeps with back-off, which starves threads for
-    seconds under contention (perf-baseline.md §2.2). Threads of one process therefore take turns
-    here first; across processes SQLite's own lock still decides. PostgreSQL needs no turn."""
-    return _sqlite_writer if connection.vendor == "sqlite" else nullcontext()
+    """SQLite writers take turns (`_SQLiteTurn`); PostgreSQL needs no turn."""
+    return _sqlite_turn if connection.vendor == "sqlite" else nullcontext()
 
 
 @contextmanager
