@@ -7,12 +7,11 @@ from django.utils import timezone
 
 from yimen.hall.models import Center, Window
 
-from .constants import TicketState
+from .constants import AT_WINDOW
 from .models import Call, Queue, Ticket
 from .services import waiting_counts
 
 LAST_CALLS = 8
-ACTIVE = (TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
 
 
 def board(center: Center, *, now=None, window: Window | None = None) -> dict:
@@ -23,7 +22,7 @@ def board(center: Center, *, now=None, window: Window | None = None) -> dict:
     if window is not None:
         windows = windows.filter(pk=window.pk)
     current = {w: (label, state) for w, label, state in Ticket.objects.filter(
-        center=center, business_date=day, state__in=ACTIVE, window__isnull=False).order_by(
+        center=center, business_date=day, state__in=AT_WINDOW, window__isnull=False).order_by(
         "first_called_at").values_list("window_id", "label", "state")}
     calls = Call.objects.filter(ticket__center=center, ticket__business_date=day)
     if window is not None:

@@ -21,11 +21,10 @@ from yimen.live import channels
 from yimen.live.subscribe import stream_url
 
 from . import services
-from .constants import CALL_RULES, Outcome, TicketState
+from .constants import AT_WINDOW, CALL_RULES, Outcome, TicketState
 from .models import Call, Queue, Ticket
 
 CONSOLE_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER)
-ACTIVE = (TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
 
 
 def _context(request, *, error: str = "", notice: str = "") -> dict:
@@ -38,7 +37,7 @@ def _context(request, *, error: str = "", notice: str = "") -> dict:
     windows = hall.consoled_windows(user)
     covered = [w for w in windows if w.pk != window.pk]
     day = timezone.localdate()
-    tickets = list(Ticket.objects.filter(window=window, business_date=day, state__in=ACTIVE)
+    tickets = list(Ticket.objects.filter(window=window, business_date=day, state__in=AT_WINDOW)
                    .select_related("item", "queue").order_by("first_called_at"))
     current = next((t for t in tickets if t.state != TicketState.HELD), None)
     why = Call.objects.filter(ticket=current).order_by("-at", "-id").values_list("rule", flat=True).first() \

@@ -41,6 +41,9 @@ class PeriodKind(models.TextChoices):
     HELD = "held", _("On hold")
 
 
+# A ticket a window holds: called, being served or on hold (shown on displays and the console).
+AT_WINDOW = (TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
+
 # Window actions: action -> (from states, to state). The services check it; the console reads it.
 TICKET_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "call": (frozenset({TicketState.WAITING}), TicketState.CALLED),

@@ -229,7 +229,7 @@ def hall_state(center_id: int, now: datetime) -> HallState:
     from django.db.models import Q
     from django.utils import timezone
 
-    from .constants import Priority, TicketState
+    from .constants import AT_WINDOW, Priority, TicketState
     from .models import Queue, Ticket
     from .policy import Candidate, Policy, _class
 
@@ -243,9 +243,8 @@ def hall_state(center_id: int, now: datetime) -> HallState:
         queue_windows[queue_id].add(window_id)
 
     recent = now - timedelta(seconds=INFLOW_SECONDS)
-    active = (TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
     rows = Ticket.objects.filter(
-        Q(state__in=(TicketState.WAITING, *active)) | Q(first_called_at__gte=recent) | Q(service_ended_at__gte=recent)
+        Q(state__in=(TicketState.WAITING, *AT_WINDOW)) | Q(first_called_at__gte=recent) | Q(service_ended_at__gte=recent)
         | Q(issued_at__gte=recent),
         center_id=center_id, business_date=timezone.localdate(now), issued_at__lte=now,
     ).values_list("id", "label", "queue_id", "item_id", "priority", "state", "wait_started_at", "slot_start",
@@ -269,7 +268,7 @@ def hall_state(center_id: int, now: datetime) -> HallState:
         for at in (called, ended):
             if at is not None and at <= now and (window_id not in last_activity or at > last_activity[window_id]):
                 last_activity[window_id] = at
-        if state in active:
+        if state in AT_WINDOW:
             elapsed = max(0.0, (now - called).total_seconds())
             busy[window_id] = max(busy.get(window_id, 0.0), occ.remaining(item_id, queue_id, elapsed))
 

@@ -42,6 +42,7 @@ from yimen.hall.services import is_open
 from yimen.live import bus, channels
 
 from .constants import (
+    AT_WINDOW,
     FINISH_OUTCOMES,
     MAX_SKIPS,
     PUBLIC_CHANNELS,
@@ -61,7 +62,7 @@ __all__ = ["QueueError", "call_next", "call_ticket", "cancel", "close_day", "fin
 
 CANDIDATES = 50
 DEFAULT_POLICY = Policy()
-OPEN_STATES = (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING, TicketState.HELD)
+OPEN_STATES = (TicketState.WAITING, *AT_WINDOW)
 
 
 class QueueError(Exception):
