@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.auditlog.services import log_action
+from yimen.lib.errors import Refused
 
 from .constants import CATCH_ALL_PHRASES, CHANGE_TRANSITIONS, ChangeKind, ChangeState, DocStatus, ItemStatus
 from .models import CenterItem, Choice, Guide, ItemChange, Manual, Material, Question, ServiceItem, Situation
@@ -39,13 +40,8 @@ __all__ = [
 ]
 
 
-class CatalogError(Exception):
+class CatalogError(Refused):
     """A refused catalogue action; `.code` is stable, the message is translated."""
-
-    def __init__(self, code: str, message: str):
-        self.code = code
-        self.message = message
-        super().__init__(message)
 
 
 # ---------------------------------------------------------------- catalogue version (search cache key)

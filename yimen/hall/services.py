@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.auditlog.services import log_action
+from yimen.lib.errors import Refused
 from yimen.workdays.services import is_workday
 
 from . import intervals
@@ -41,12 +42,8 @@ NOTE_MAX = 200
 EPS = timedelta(microseconds=1)  # [at, at + EPS) is "the instant at"
 
 
-class HallError(Exception):
+class HallError(Refused):
     """A refused hall action; `.code` is stable, the message is translated."""
-
-    def __init__(self, code: str, message: str):
-        self.code, self.message = code, message
-        super().__init__(message)
 
 
 # --- opening hours -----------------------------------------------------------------------------

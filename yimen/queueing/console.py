@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 from yimen.accounts.constants import Role
 from yimen.hall import services as hall
 from yimen.hall.constants import PauseReason
+from yimen.lib.errors import Refused
 from yimen.live import channels
 from yimen.live.subscribe import stream_url
 
@@ -120,7 +121,7 @@ def act(request):
             hall.resume(user)
         else:
             raise services.QueueError("bad_action", _("Unknown action."))
-    except (services.QueueError, hall.HallError) as exc:
+    except Refused as exc:
         return render(request, "queueing/_console_panel.html", _context(request, error=exc.message), status=409)
     return render(request, "queueing/_console_panel.html", _context(request, notice=notice))
 

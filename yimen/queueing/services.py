@@ -39,6 +39,7 @@ from yimen.auditlog.services import log_action
 from yimen.catalog.constants import ItemStatus
 from yimen.hall.models import Window
 from yimen.hall.services import is_open
+from yimen.lib.errors import Refused
 from yimen.live import bus, channels
 
 from .constants import (
@@ -65,12 +66,8 @@ DEFAULT_POLICY = Policy()
 OPEN_STATES = (TicketState.WAITING, *AT_WINDOW)
 
 
-class QueueError(Exception):
+class QueueError(Refused):
     """A refused queue action; `.code` is stable, the message is translated."""
-
-    def __init__(self, code: str, message: str):
-        self.code, self.message = code, message
-        super().__init__(message)
 
 
 class _SQLiteTurn:
