@@ -107,10 +107,11 @@ def _queue_and_item(body: IssueIn):
         return queue, item, None
     if not (body.center and item):
         return None, None, error(400, "unknown_queue", _("Give queue_id, or center and item."))
-    queue = (Queue.objects.select_related("center").filter(center__code=body.center, is_active=True, items=item)
-             .order_by("prefix").first())
+    center = Center.objects.filter(code=body.center).first()
+    queue = services.item_queues(center.pk).get(item.pk) if center else None
     if queue is None:
         return None, None, error(400, "unknown_queue", _("No open queue of this center serves this item."))
+    queue.center = center
     return queue, item, None
 
 

@@ -153,6 +153,20 @@ def _announce(ticket: Ticket, action: str, *, waiting: dict[str, int] | None = N
     bus.publish(targets, event)
 
 
+# --- which queue serves an item -------------------------------------------------------------
+
+def item_queues(center_id: int) -> dict[int, Queue]:
+    """Item id -> the queue a ticket for it goes to: the most specific active queue of the center
+    listing the item (fewest items; the first prefix on a tie). Kiosk search and the API agree."""
+    best: dict[int, tuple[int, Queue]] = {}
+    for queue in Queue.objects.filter(center_id=center_id, is_active=True).order_by("prefix").prefetch_related("items"):
+        ids = [i.pk for i in queue.items.all()]
+        for item_id in ids:
+            if item_id not in best or len(ids) < best[item_id][0]:
+                best[item_id] = (len(ids), queue)
+    return {item_id: q for item_id, (_n, q) in best.items()}
+
+
 # --- issuing -----------------------------------------------------------------------------------
 
 def issue_ticket(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = Priority.NORMAL,

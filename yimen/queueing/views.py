@@ -53,17 +53,6 @@ def _screen_center(request, screen: str) -> Center:
     raise PermissionDenied(_("This screen runs on an enrolled hall device, or for signed-in staff."))
 
 
-def _item_queues(center: Center) -> dict[int, Queue]:
-    """Each item's queue: the most specific active queue listing it (fewest items)."""
-    best: dict[int, tuple[int, Queue]] = {}
-    for queue in Queue.objects.filter(center=center, is_active=True).prefetch_related("items"):
-        ids = [i.pk for i in queue.items.all()]
-        for item_id in ids:
-            if item_id not in best or len(ids) < best[item_id][0]:
-                best[item_id] = (len(ids), queue)
-    return {item_id: q for item_id, (_n, q) in best.items()}
-
-
 # ---------------------------------------------------------------- kiosk
 
 def kiosk(request):
@@ -74,7 +63,7 @@ def kiosk(request):
     query = request.GET.get("q", "").strip()[:50]
     hits = []
     if query:
-        item_queues = _item_queues(center)
+        item_queues = services.item_queues(center.pk)
         scanned = _scanned_item(query)
         if scanned is not None and scanned.pk in item_queues:  # a scanned item QR code: straight to the ticket
             return redirect(f"{reverse('kiosk-take', args=[item_queues[scanned.pk].pk])}?item={scanned.code}")
