@@ -31,7 +31,7 @@ __all__ = [
     "HallError", "is_open", "opening_spans", "window_list_items", "window_items", "terminal_items",
     "set_terminal_status", "terminal_seen", "register_device", "authenticate_device", "revoke_device",
     "device_from_request", "sign_in", "pause", "resume", "sign_out", "current_shift", "on_post_seconds",
-    "on_post_seconds_on", "window_state", "window_person", "assign_post", "post_items", "is_present",
+    "on_post_seconds_on", "window_presence", "window_state", "window_person", "assign_post", "post_items", "is_present",
     "consoled_windows", "handovers", "coverage",
 ]
 
@@ -337,6 +337,22 @@ def _shifts_overlapping(qs, start: datetime, end: datetime):
 
 def _shift_at(window: Window, at: datetime) -> Shift | None:
     return _shifts_overlapping(Shift.objects.filter(window=window), at, at + EPS).first()
+
+
+def window_presence(center_id: int, now: datetime) -> dict[int, datetime | None] | None:
+    """Windows of the center with somebody signed in at `now` -> the start of their open pause
+    (None: present). None when nobody at the center has signed in to a window today: the center
+    does not use shifts (the wait estimate then reads window activity instead). One query."""
+    from django.db.models import Max
+
+    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = list(Shift.objects.filter(window__center_id=center_id, started_at__lte=now)
+                .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
+                .annotate(paused=Max("pauses__started_at", filter=Q(pauses__ended_at__isnull=True)))
+                .values_list("window_id", "ended_at", "paused"))
+    if not rows:
+        return None
+    return {window_id: paused for window_id, ended, paused in rows if ended is None or ended > now}
 
 
 def window_state(window: Window, *, now: datetime | None = None) -> str:

@@ -281,12 +281,14 @@ def hall_state(center_id: int, now: datetime) -> HallState:
             oldest[q] = c.wait_started_at
 
     desks = []
-    posts = _posts(center_id, now)
-    if posts is not None:  # the center signs in to windows: the shift records say who serves now
+    from yimen.hall.services import window_presence
+
+    presence = window_presence(center_id, now)
+    if presence is not None:  # the center signs in to windows: the shift records say who serves now
         for window_id, queue_ids in window_queues.items():
-            if window_id not in posts:
+            if window_id not in presence:
                 continue  # nobody signed in: closed
-            paused_since = posts[window_id]
+            paused_since = presence[window_id]
             if paused_since is not None:
                 back_in = PAUSE_SECONDS - (now - paused_since).total_seconds()
                 desks.append(Desk(window_id, frozenset(queue_ids), max(back_in, MIN_BACK_IN, busy.get(window_id, 0.0))))
@@ -320,25 +322,6 @@ def hall_state(center_id: int, now: datetime) -> HallState:
             rate = n / INFLOW_SECONDS
             inflow_share[q] = min(MAX_INFLOW_SHARE, rate * occ.queue_mean(q) / desks_q)
     return HallState(waiting, desks, occ, inflow_share, processing, queue_windows)
-
-
-def _posts(center_id: int, now: datetime) -> dict[int, datetime | None] | None:
-    """Windows with somebody signed in now -> the start of their open pause (None: present).
-    None when nobody at the center has signed in to a window today: the center does not use shifts,
-    and window activity is the only evidence (the heuristics above). One query."""
-    from django.db.models import Max, Q
-    from django.utils import timezone
-
-    from yimen.hall.models import Shift
-
-    start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = list(Shift.objects.filter(window__center_id=center_id, started_at__lte=now)
-                .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=start))
-                .annotate(paused=Max("pauses__started_at", filter=Q(pauses__ended_at__isnull=True)))
-                .values_list("window_id", "ended_at", "paused"))
-    if not rows:
-        return None
-    return {window_id: paused for window_id, ended, paused in rows if ended is None or ended > now}
 
 
 def estimate_center(center_id: int, *, now: datetime | None = None) -> dict[int, int | None]:
