@@ -28,6 +28,11 @@ from .models import Call, Queue, Ticket
 CONSOLE_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER)
 
 
+def _covered(user, window) -> list:
+    """The windows of absent A posts this user covers as B, besides their own."""
+    return [w for w in hall.consoled_windows(user) if w.pk != window.pk]
+
+
 def _context(request, *, error: str = "", notice: str = "") -> dict:
     user = request.user
     shift = hall.current_shift(user)
@@ -35,8 +40,7 @@ def _context(request, *, error: str = "", notice: str = "") -> dict:
     if shift is None:
         return ctx
     window = shift.window
-    windows = hall.consoled_windows(user)
-    covered = [w for w in windows if w.pk != window.pk]
+    covered = _covered(user, window)
     day = timezone.localdate()
     tickets = list(Ticket.objects.filter(window=window, business_date=day, state__in=AT_WINDOW)
                    .select_related("item", "queue").order_by("first_called_at"))
@@ -96,8 +100,7 @@ def act(request):
     notice = ""
     try:
         if action == "call_next":
-            covered = [w for w in hall.consoled_windows(user) if w.pk != window.pk]
-            ticket = services.call_next(window, by=user, also=covered)
+            ticket = services.call_next(window, by=user, also=_covered(user, window))
             if ticket is None:
                 raise services.QueueError("queue_empty", _("Nobody is waiting for this window."))
             notice = _("Called %(label)s.") % {"label": ticket.label}

@@ -41,6 +41,13 @@ KIOSK_DECLARATIONS = {  # what the kiosk asks, per green-channel reason
 }
 
 
+def _tap_key(request, channel: str) -> str | None:
+    """The idempotency key of a ticket form: rendered once per page, so a double tap or a retried
+    POST gets the ticket it already has."""
+    key = request.POST.get("key", "")[:40]
+    return f"{channel}:{key}" if key else None
+
+
 def _screen_center(request, screen: str) -> Center:
     device = device_from_request(request)
     if device is not None and device.kind in DEVICE_KINDS[screen]:
@@ -101,7 +108,7 @@ def kiosk_take(request, queue_id: int):
         try:
             ticket = services.issue_ticket(
                 queue, channel=Channel.KIOSK, priority=priority, priority_reason=reason,
-                item=item, idempotency_key=f"kiosk:{request.POST.get('key', '')[:40]}" if request.POST.get("key") else None)
+                item=item, idempotency_key=_tap_key(request, Channel.KIOSK))
         except services.QueueError as exc:
             error = exc.message
         else:
@@ -147,8 +154,7 @@ def phone_take(request, center_code: str):
         else:
             try:
                 ticket = services.issue_ticket(queue, channel=Channel.PHONE,
-                                               idempotency_key=f"phone:{request.POST.get('key', '')[:40]}"
-                                               if request.POST.get("key") else None)
+                                               idempotency_key=_tap_key(request, Channel.PHONE))
             except services.QueueError as exc:
                 error = exc.message
             else:
