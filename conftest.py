@@ -133,6 +133,19 @@ def database_url_of(settings_dict) -> str:
     return f"postgres://{user}@{settings_dict.get('HOST') or '127.0.0.1'}:{settings_dict.get('PORT') or 5432}/{settings_dict['NAME']}"
 
 
+def stop_processes(procs) -> None:
+    """Terminate servers started by a test; kill what has not ended after 5 s."""
+    import subprocess
+
+    for p in procs:
+        p.terminate()
+    for p in procs:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            p.kill()
+
+
 def wait_for_http(url: str, timeout: float = 15.0) -> None:
     import time
     import urllib.request
@@ -171,11 +184,7 @@ def live_process(transactional_db, settings):
         settings.LIVE_BUS_ADDRS = [f"127.0.0.1:{port}"]
         yield SimpleNamespace(port=port, url=f"http://127.0.0.1:{port}", process=proc)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_processes([proc])
 
 
 def _wait_listening(health_url: str, timeout: float = 10.0) -> None:
@@ -267,10 +276,4 @@ def yimen_servers(transactional_db):
         return SimpleNamespace(url=f"http://127.0.0.1:{web}", live_url=f"http://127.0.0.1:{live}")
 
     yield start
-    for p in procs:
-        p.terminate()
-    for p in procs:
-        try:
-            p.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            p.kill()
+    stop_processes(procs)

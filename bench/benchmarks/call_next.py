@@ -22,7 +22,7 @@ from . import queue_common as qc
 
 CLAIMS = int(os.environ.get("BENCH_CLAIMS") or 200_000)
 HTTP_CLAIMS = int(os.environ.get("BENCH_HTTP_CLAIMS") or 20_000)
-GOAL_RATIO, FLOOR_RATIO, GOAL_P99_PG_MS = 0.5, 0.35, 50.0
+GOAL_RATIO, FLOOR_RATIO, GOAL_P99_PG_MS = qc.GOAL_RATIO, qc.FLOOR_RATIO, qc.GOAL_P99_PG_MS
 
 
 def result_name() -> str:

@@ -27,6 +27,8 @@ PASSWORD = "bench-not-a-secret"
 # Waiting tickets kept in the queue. The live event's waiting count and the search for priority
 # tickets behind the first page grow with it; a busy district center has a few hundred waiting.
 DEPTH = int(os.environ.get("BENCH_DEPTH") or 2000)
+# the hall issue's goals for both write endpoints: ratio to the insert ceiling, floor, p99 on PostgreSQL
+GOAL_RATIO, FLOOR_RATIO, GOAL_P99_PG_MS = 0.5, 0.35, 50.0
 
 
 def bench_hall(code: str):
