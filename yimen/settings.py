@@ -154,6 +154,8 @@ if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 # Sessions: staff idle timeout 30 min, absolute 12 h (a11y-security.md S4).
+SESSION_ENGINE = "yimen.accounts.sessions"  # database sessions, read cheaply (accounts/sessions.py)
+AUTHENTICATION_BACKENDS = ["yimen.accounts.backends.ModelBackend"]
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 SESSION_IDLE_SECONDS = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_COOKIE_HTTPONLY = True

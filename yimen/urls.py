@@ -9,11 +9,11 @@ admin.site.site_title = _("Yimen")
 admin.site.index_title = _("Configuration")
 
 urlpatterns = [
+    path("api/v1/", api.urls),  # first: resolved on every API request
     path("", include("yimen.catalog.urls")),
     path("accounts/", include("yimen.accounts.urls")),
     path("", include("yimen.queueing.urls")),
     path("staff/hall/", include("yimen.hall.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
 ]

@@ -102,14 +102,15 @@ def sessions(users) -> list[tuple[str, str]]:
     """(Cookie header, CSRF token) per user: a saved session as `login()` leaves it."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django.middleware.csrf import _get_new_csrf_string
+    from django.utils.module_loading import import_string
 
+    SessionStore = import_string(f"{settings.SESSION_ENGINE}.SessionStore")  # noqa: N806
     out = []
     for user in users:
         s = SessionStore()
         s[SESSION_KEY] = str(user.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         s[HASH_SESSION_KEY] = user.get_session_auth_hash()
         s.create()
         csrf = _get_new_csrf_string()

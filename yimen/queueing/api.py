@@ -22,7 +22,8 @@ from yimen.catalog.models import ServiceItem
 from yimen.hall.constants import DeviceKind
 from yimen.hall.models import Center, Window
 from yimen.hall.services import device_from_request
-from yimen.lib.api import ErrorOut, error
+from yimen.lib.api import ErrorOut, error, json_response
+from yimen.lib.rows import load as load_row
 
 from . import services
 from .constants import Channel
@@ -142,7 +143,7 @@ def cancel_ticket(request: HttpRequest, token: str):
 # --- windows (staff with a session; CSRF as ninja checks it) ------------------------------------
 
 def _window(request: HttpRequest, window_id: int):
-    window = Window.objects.filter(pk=window_id).first()
+    window = load_row(Window, window_id)
     if window is None:
         return None, error(404, "not_found", _("No such window."))
     if not is_window_staff(request.auth, window.center_id):
@@ -167,7 +168,7 @@ def _act(request: HttpRequest, window_id: int, action, token: str | None = None,
         return _refused(exc)
     if ticket is None:
         return error(409, "queue_empty", _("Nobody is waiting for this window."))
-    return Status(200, ticket_data(ticket, staff=True))
+    return json_response(ticket_data(ticket, staff=True))  # StaffTicketOut (test_api checks the shape)
 
 
 @router.post("/windows/{window_id}/call-next", auth=django_auth, response={200: StaffTicketOut, **ERRORS},

@@ -106,8 +106,17 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["center", "idempotency_key"], condition=models.Q(idempotency_key__isnull=False),
                                     name="queueing_idempotency_unique"),
         ]
-        indexes = [models.Index(fields=["queue", "business_date", "state", "wait_started_at"],
-                                name="queueing_waiting_idx")]
+        indexes = [
+            models.Index(fields=["queue", "business_date", "state", "wait_started_at"], name="queueing_waiting_idx"),
+            # call_next's search behind the first page (services._candidates): priority tickets that
+            # kept their class, and tickets overtaken too often, read without scanning the line
+            # ("state" in the first key although the condition fixes it: with it SQLite's planner
+            # prefers this smaller index to queueing_waiting_idx)
+            models.Index(fields=["queue", "business_date", "state", "wait_started_at"], name="queueing_priority_waiting_idx",
+                         condition=models.Q(state="waiting", skip_count=0) & ~models.Q(priority="normal")),
+            models.Index(fields=["queue", "business_date", "overtaken"], name="queueing_overtaken_waiting_idx",
+                         condition=models.Q(state="waiting")),
+        ]
 
     def __str__(self) -> str:
         return f"{self.label} ({self.business_date})"

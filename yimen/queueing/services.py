@@ -40,6 +40,7 @@ from yimen.catalog.constants import ItemStatus
 from yimen.hall.models import Window
 from yimen.hall.services import is_open
 from yimen.lib.errors import Refused
+from yimen.lib.rows import load as load_row
 from yimen.live import bus, channels
 
 from .constants import (
@@ -61,7 +62,8 @@ __all__ = ["QueueError", "call_next", "call_ticket", "cancel", "close_day", "fin
            "issue_ticket", "people_ahead", "recall", "resume", "skip", "start_service", "transfer", "waiting_counts",
            "waiting_list"]
 
-CANDIDATES = 50
+CANDIDATES = 50  # tickets read for the window's list (waiting_list)
+CALL_PAGE = 20  # read by call_next: the policy needs the first of each class, not the whole line
 DEFAULT_POLICY = Policy()
 OPEN_STATES = (TicketState.WAITING, *AT_WINDOW)
 
@@ -254,7 +256,6 @@ _POLICY_FIELDS = ("id", "label", "priority", "wait_started_at", "slot_start", "o
 # Narrow rows: converting columns (datetimes above all, on SQLite) for 50-100 candidates costs more
 # than re-reading the one claimed ticket by primary key.
 _ROW_FIELDS = _POLICY_FIELDS + ("version", "wait_seconds")
-_DATETIME_AT = (3, 4)  # wait_started_at, slot_start in _ROW_FIELDS
 
 # The hot path is plain SQL (same statements on SQLite and PostgreSQL): building the same ORM
 # queries again for every call cost ~4x the database time, and on SQLite it is spent while the
@@ -265,7 +266,11 @@ _T, _Q, _QW, _C, _P = "queueing_ticket", "queueing_queue", "queueing_queue_windo
 _COLS = ", ".join(f"t.{f}" for f in _ROW_FIELDS)
 _PAGE = (f"SELECT {_COLS} FROM {_T} t WHERE t.queue_id = %s AND t.business_date = %s AND t.state = 'waiting'"
          " {extra} ORDER BY t.wait_started_at, t.id LIMIT %s")
-_SPECIAL = "AND ((t.priority <> 'normal' AND t.skip_count = 0) OR t.overtaken >= %s)"
+# Behind a full first page: priority tickets that kept their class, and tickets overtaken too often.
+# Each is written as the condition of its partial index (models.Ticket.Meta), so both read only
+# those tickets instead of scanning the line.
+_PRIORITY = "AND t.skip_count = 0 AND NOT (t.priority = 'normal')"
+_OVERTAKEN = "AND t.overtaken >= %s"
 
 
 def _aware(value):
@@ -283,27 +288,32 @@ def _rows(sql: str, params: list) -> list[tuple]:
         return cur.fetchall()
 
 
-def _page(queue_ids: list[int], day, extra: str = "", extra_params: Sequence = ()) -> list[tuple]:
-    """The first CANDIDATES waiting tickets of these queues by (wait_started_at, id): one ordered
-    index range per queue (a single query over several queues makes SQLite sort every waiting row)."""
+def _page(queue_ids: list[int], day, size: int, slices: Sequence[tuple[str, Sequence]] = (("", ()),)) -> list[tuple]:
+    """The first `size` waiting tickets by (wait_started_at, id) of each queue and each slice (an
+    extra condition and its parameters), in one query of one ordered index range per queue and
+    slice (a single query over several queues makes SQLite sort every waiting row); without repeats,
+    in arrival order."""
     day = connection.ops.adapt_datefield_value(day)
-    sql = _PAGE.format(extra=extra)
-    if len(queue_ids) > 1:
-        sql = " UNION ALL ".join([f"SELECT * FROM ({sql}) q{n}" for n in range(len(queue_ids))])
-    params = [v for q in queue_ids for v in (q, day, *extra_params, CANDIDATES)]
-    rows = [tuple(_aware(v) if i in _DATETIME_AT else v for i, v in enumerate(r)) for r in _rows(sql, params)]
-    if len(queue_ids) > 1:
-        rows.sort(key=lambda r: (r[3], r[0]))
-    return rows[:CANDIDATES]
+    parts, params = [], []
+    for extra, extra_params in slices:
+        for q in queue_ids:
+            parts.append(_PAGE.format(extra=extra))
+            params += [q, day, *extra_params, size]
+    sql = parts[0] if len(parts) == 1 else " UNION ALL ".join(f"SELECT * FROM ({p}) q{n}" for n, p in enumerate(parts))
+    # positions 3 and 4 of _ROW_FIELDS are wait_started_at and slot_start
+    rows = {r[0]: (*r[:3], _aware(r[3]), _aware(r[4]), *r[5:]) for r in _rows(sql, params)}
+    return sorted(rows.values(), key=lambda r: (r[3], r[0])) if len(parts) > 1 else list(rows.values())
 
 
-def _candidates(window: Window, day, policy: Policy, also: Sequence[Window] = ()) -> tuple[list[tuple], list[str]]:
-    """The waiting tickets this window may call and the rules of its last calls, newest first.
+def _candidates(window: Window, day, policy: Policy, also: Sequence[Window] = (),
+                size: int = CANDIDATES) -> tuple[list[tuple], list[str], list[int]]:
+    """The waiting tickets this window may call, the rules of its last calls (newest first) and
+    the queues they wait in.
 
     First one small query for the window's active queues where someone waits (B covering absent
-    A: A's queues too, each once) and its recent rules; then the first CANDIDATES by arrival, each row wide enough
-    to claim the ticket. Only when that page is full can priority and long-overtaken tickets hide
-    behind it; a second query then fetches the first CANDIDATES of those."""
+    A: A's queues too, each once) and its recent rules; then the first `size` by arrival, each row
+    wide enough to claim the ticket. Only when that page is full can priority and long-overtaken
+    tickets hide behind it; a second query then fetches the first `size` of each (partial indexes)."""
     ids = [window.pk, *(w.pk for w in also)]
     marks = ", ".join(["%s"] * len(ids))
     context = _rows(
@@ -316,14 +326,13 @@ def _candidates(window: Window, day, policy: Policy, also: Sequence[Window] = ()
     queue_ids = sorted(q for q, _ in context if q is not None)  # those with someone waiting
     recent = [rule for q, rule in context if q is None]
     if not queue_ids:
-        return [], []
-    rows = _page(queue_ids, day)
-    if not rows:
-        return [], []
-    if len(rows) == CANDIDATES:
+        return [], [], []
+    rows = _page(queue_ids, day, size)
+    if len(rows) >= size:
         seen = {r[0] for r in rows}
-        rows += [r for r in _page(queue_ids, day, _SPECIAL, (policy.max_overtaken,)) if r[0] not in seen]
-    return rows, recent
+        behind = _page(queue_ids, day, size, ((_PRIORITY, ()), (_OVERTAKEN, (policy.max_overtaken,))))
+        rows += [r for r in behind if r[0] not in seen]
+    return rows, recent, queue_ids
 
 
 def _candidate(row: tuple) -> Candidate:
@@ -347,14 +356,14 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     local_now = timezone.localtime(now)
     with _writing():
         _lock_queues_of([window, *also])
-        rows, recent = _candidates(window, day, policy, also)
+        rows, recent, queue_ids = _candidates(window, day, policy, also, size=CALL_PAGE)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
         while candidates:
             choice = choose(candidates, local_now, recent, policy)
             ticket = _claim(window, by_id[choice.candidate.id], by, now)
             if ticket is not None:
-                _record_call(ticket, window, by, now, choice, candidates)
+                _record_call(ticket, window, by, now, choice, candidates, queue_ids, day)
                 _announce(ticket, "call")
                 return ticket
             candidates = [o for o in candidates if o.id != choice.candidate.id]  # another window was faster
@@ -398,48 +407,13 @@ def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
     return ticket
 
 
-def _converters(model) -> list[tuple]:
-    """(column expression, converters) for every concrete column of `model`, as the SQL compiler
-    applies them on this connection."""
-    out = []
-    for f in model._meta.concrete_fields:
-        col = f.get_col(model._meta.db_table)
-        out.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
-    return out
-
-
-_LOADERS: dict[str, tuple[str, list, list]] = {}
-
-
 def _load_ticket(pk: int) -> Ticket:
-    """The ticket with its queue, as `select_related("queue").get(pk=pk)` returns it, from SQL
-    built once per backend."""
-    loader = _LOADERS.get(connection.vendor)
-    if loader is None:
-        tf, qf = Ticket._meta.concrete_fields, Queue._meta.concrete_fields
-        qn = connection.ops.quote_name
-        sql = ("SELECT " + ", ".join([f"t.{qn(f.column)}" for f in tf] + [f"q.{qn(f.column)}" for f in qf])
-               + f" FROM {_T} t INNER JOIN {_Q} q ON q.id = t.queue_id WHERE t.id = %s")
-        loader = _LOADERS[connection.vendor] = (sql, _converters(Ticket), _converters(Queue))
-    sql, tconv, qconv = loader
-    row = _rows(sql, [pk])[0]
-    n = len(tconv)
-
-    def convert(values, convs, model):
-        out = []
-        for v, (col, cs) in zip(values, convs, strict=True):
-            for c in cs:
-                v = c(v, col, connection)
-            out.append(v)
-        return model.from_db(connection.alias, None, out)
-
-    ticket = convert(row[:n], tconv, Ticket)
-    ticket.queue = convert(row[n:], qconv, Queue)
-    return ticket
+    """The ticket with its queue, as `select_related("queue").get(pk=pk)` returns it."""
+    return load_row(Ticket, pk, related=("queue",))
 
 
 def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choice,
-                 candidates: list[Candidate]) -> None:
+                 candidates: list[Candidate], queue_ids: list[int], day) -> None:
     at = connection.ops.adapt_datetimefield_value(now)
     staff = by.pk if by else None
     with connection.cursor() as cur:
@@ -450,12 +424,16 @@ def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choi
                     " VALUES (%s, %s, %s, %s, %s, %s, %s)",
                     [ticket.pk, window.pk, staff, at, choice.rule, choice.reason, False])
         c = choice.candidate
-        overtaken = [o.id for o in candidates
-                     if o.id != c.id and (o.wait_started_at, o.id) < (c.wait_started_at, c.id)]
-        if overtaken:
-            marks = ", ".join(["%s"] * len(overtaken))
-            cur.execute(f"UPDATE {_T} SET overtaken = overtaken + 1 WHERE id IN ({marks}) AND state = 'waiting'",
-                        overtaken)
+        # Everyone still waiting who arrived before the chosen ticket was overtaken: counted in the
+        # database over the window's queues, not only among the candidates read. The candidates
+        # hold the earliest arrivals, so when none of them is earlier, nobody is.
+        if any((o.wait_started_at, o.id) < (c.wait_started_at, c.id) for o in candidates):
+            marks = ", ".join(["%s"] * len(queue_ids))
+            since = connection.ops.adapt_datetimefield_value(c.wait_started_at)
+            cur.execute(f"UPDATE {_T} SET overtaken = overtaken + 1 WHERE queue_id IN ({marks})"
+                        " AND business_date = %s AND state = 'waiting'"
+                        " AND (wait_started_at < %s OR (wait_started_at = %s AND id < %s))",
+                        [*queue_ids, connection.ops.adapt_datefield_value(day), since, since, c.id])
 
 
 def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: datetime | None = None,
@@ -463,7 +441,7 @@ def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: dateti
     """The tickets this window would call, in the order it would call them if nobody else called
     and nobody arrived: (ticket, rule, reason). Read-only; three queries."""
     now = now or timezone.now()
-    rows, recent = _candidates(window, timezone.localdate(now), policy, also)
+    rows, recent, _queue_ids = _candidates(window, timezone.localdate(now), policy, also)
     local_now = timezone.localtime(now)
     candidates = [_candidate(r) for r in rows]
     order = []
