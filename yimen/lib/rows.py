@@ -13,6 +13,21 @@ from __future__ import annotations
 from django.db import connections
 
 _PLANS: dict[tuple, tuple[str, list]] = {}
+_FIELDS: dict[tuple, tuple[list[str], list]] = {}
+
+
+def _fields(connection, model) -> tuple[list[str], list]:
+    """The quoted column names of `model` and, per column, the converters the ORM applies."""
+    key = (connection.alias, model)
+    fields = _FIELDS.get(key)
+    if fields is None:
+        names, converters = [], []
+        for f in model._meta.concrete_fields:
+            names.append(connection.ops.quote_name(f.column))
+            col = f.get_col(model._meta.db_table)
+            converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+        fields = _FIELDS[key] = (names, converters)
+    return fields
 
 
 def _plan(connection, model, column: str, related: tuple[str, ...]):
@@ -30,17 +45,23 @@ def _plan(connection, model, column: str, related: tuple[str, ...]):
             parts.append((rel, alias, name))
         columns, groups = [], []
         for part, alias, name in parts:
-            converters = []
-            for f in part._meta.concrete_fields:
-                columns.append(f"{alias}.{qn(f.column)}")
-                col = f.get_col(part._meta.db_table)
-                converters.append((col, connection.ops.get_db_converters(col) + col.get_db_converters(connection)))
+            names, converters = _fields(connection, part)
+            columns += [f"{alias}.{c}" for c in names]
             groups.append((part, name, converters))
         where = model._meta.get_field(column).column
         sql = (f"SELECT {', '.join(columns)} FROM {qn(model._meta.db_table)} t0{''.join(joins)}"
                f" WHERE t0.{qn(where)} = %s")
         plan = _PLANS[key] = (sql, groups)
     return plan
+
+
+def _instance(connection, model, converters, values):
+    out = []
+    for v, (col, cs) in zip(values, converters, strict=True):
+        for c in cs:
+            v = c(v, col, connection)
+        out.append(v)
+    return model.from_db(connection.alias, None, out)
 
 
 def load(model, value, *, by: str = "pk", related: tuple[str, ...] = (), using: str = "default"):
@@ -56,14 +77,21 @@ def load(model, value, *, by: str = "pk", related: tuple[str, ...] = (), using: 
         return None
     out, start = None, 0
     for part, name, converters in groups:
-        values = []
-        for v, (col, cs) in zip(row[start:start + len(converters)], converters, strict=True):
-            for c in cs:
-                v = c(v, col, connection)
-            values.append(v)
+        values = row[start:start + len(converters)]
         start += len(converters)
         if name is None:
-            out = part.from_db(using, None, values)
+            out = _instance(connection, part, converters, values)
         else:
-            setattr(out, name, None if values[0] is None else part.from_db(using, None, values))
+            setattr(out, name, None if values[0] is None else _instance(connection, part, converters, values))
     return out
+
+
+def returning(model, using: str = "default") -> str:
+    """`RETURNING` list of every column of `model`, for `from_row` (SQLite ≥ 3.35 and PostgreSQL)."""
+    return ", ".join(_fields(connections[using], model)[0])
+
+
+def from_row(model, row, using: str = "default"):
+    """The instance of a row selected or returned with the columns of `returning(model)`."""
+    connection = connections[using]
+    return _instance(connection, model, _fields(connection, model)[1], row)

@@ -40,6 +40,7 @@ from yimen.catalog.constants import ItemStatus
 from yimen.hall.models import Window
 from yimen.hall.services import is_open
 from yimen.lib.errors import Refused
+from yimen.lib.rows import from_row, returning
 from yimen.lib.rows import load as load_row
 from yimen.live import bus, channels
 
@@ -345,29 +346,33 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     `also`: windows of absent A posts this window's B covers (hall.consoled_windows); their queues'
     tickets are called to *this* window, where the B person sits.
 
-    Lean on purpose (it is the hot write path; a test guards the count): the window's queues and
-    recent rules, the candidates, the claim UPDATE and the re-read of the claimed ticket, the
-    period UPDATE and INSERT, the `Call` INSERT (which is also the audit record of the call), the
-    `overtaken` UPDATE only when somebody was overtaken, and the waiting counts of the live event."""
+    Lean on purpose (it is the hot write path; a test guards the count). In the write transaction
+    (on SQLite the one writer's turn): the window's queues and recent rules, the candidates, the
+    claim UPDATE returning the claimed ticket, the period UPDATE and INSERT, the `Call` INSERT
+    (which is also the audit record of the call), and the `overtaken` UPDATE only when somebody was
+    overtaken. After it: the ticket's queue and the live event with the waiting counts, which
+    need no lock."""
     if not window.is_active:
         raise QueueError("window_inactive", _("This window is closed."))
     now = now or timezone.now()
     day = timezone.localdate(now)
     local_now = timezone.localtime(now)
+    ticket = None
     with _writing():
         _lock_queues_of([window, *also])
         rows, recent, queue_ids = _candidates(window, day, policy, also, size=CALL_PAGE)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
-        while candidates:
+        while candidates and ticket is None:
             choice = choose(candidates, local_now, recent, policy)
             ticket = _claim(window, by_id[choice.candidate.id], by, now)
             if ticket is not None:
                 _record_call(ticket, window, by, now, choice, candidates, queue_ids, day)
-                _announce(ticket, "call")
-                return ticket
             candidates = [o for o in candidates if o.id != choice.candidate.id]  # another window was faster
-    return None
+    if ticket is not None:
+        ticket.queue = load_row(Queue, ticket.queue_id)
+        _announce(ticket, "call")
+    return ticket
 
 
 def _lock_queues_of(windows: Sequence[Window] = (), *, queue_id: int | None = None) -> None:
@@ -387,7 +392,7 @@ def _lock_queues_of(windows: Sequence[Window] = (), *, queue_id: int | None = No
 
 
 def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
-    """The conditional UPDATE on the version the candidate was read with, then the one re-read."""
+    """The conditional UPDATE on the version the candidate was read with, returning the ticket."""
     values = dict(zip(_ROW_FIELDS, row, strict=True))
     wait = max(0, int((now - values["wait_started_at"]).total_seconds()))
     at = connection.ops.adapt_datetimefield_value(now)
@@ -395,21 +400,17 @@ def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
         cur.execute(
             f"UPDATE {_T} SET state = 'called', window_id = %s, staff_id = %s, version = %s,"
             " first_called_at = COALESCE(first_called_at, %s), wait_seconds = %s"  # a skipped ticket keeps its first call
-            " WHERE id = %s AND state = 'waiting' AND version = %s",
+            f" WHERE id = %s AND state = 'waiting' AND version = %s RETURNING {returning(Ticket)}",
             [window.pk, by.pk if by else None, values["version"] + 1, at,
              values["wait_seconds"] if values["wait_seconds"] is not None else wait, values["id"], values["version"]])
-        if cur.rowcount != 1:
-            return None
-    ticket = _load_ticket(values["id"])
+        claimed = cur.fetchone()
+    if claimed is None:
+        return None
+    ticket = from_row(Ticket, claimed)
     ticket.window = window
     if by is not None:
         ticket.staff = by
     return ticket
-
-
-def _load_ticket(pk: int) -> Ticket:
-    """The ticket with its queue, as `select_related("queue").get(pk=pk)` returns it."""
-    return load_row(Ticket, pk, related=("queue",))
 
 
 def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choice,
