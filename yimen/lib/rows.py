@@ -10,6 +10,8 @@ Used for what every staff request reads (session, user, window) and the ticket a
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.db import connections
 
 _PLANS: dict[tuple, tuple[str, list]] = {}
@@ -95,3 +97,19 @@ def from_row(model, row, using: str = "default"):
     """The instance of a row selected or returned with the columns of `returning(model)`."""
     connection = connections[using]
     return _instance(connection, model, _fields(connection, model)[1], row)
+
+
+def fetch(sql: str, params: list | tuple = (), using: str = "default") -> list[tuple]:
+    """Every row of one raw statement."""
+    with connections[using].cursor() as cur:
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def aware(value):
+    """A datetime column of a raw row as the ORM returns it (SQLite gives naive UTC text)."""
+    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
+        return value
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC)

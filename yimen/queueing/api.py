@@ -92,7 +92,7 @@ def issue(request: HttpRequest, body: IssueIn):
                                                 idempotency_key=body.idempotency_key)
     except services.QueueError as exc:
         return _refused(exc)
-    return Status(201 if created else 200, ticket_data(ticket))
+    return json_response(ticket_data(ticket), status=201 if created else 200)
 
 
 def _queue_and_item(body: IssueIn):
@@ -102,7 +102,7 @@ def _queue_and_item(body: IssueIn):
         if item is None:
             return None, None, error(400, "unknown_item", _("No such service item."))
     if body.queue_id is not None:
-        queue = Queue.objects.select_related("center").filter(pk=body.queue_id).first()
+        queue = load_row(Queue, body.queue_id, related=("center",))
         if queue is None:
             return None, None, error(400, "unknown_queue", _("No such queue."))
         return queue, item, None

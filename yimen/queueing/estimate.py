@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import heapq
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -128,24 +129,33 @@ class Occupancy:
 
 def simulate(waiting: list[Waiting], desks: list[Desk], occupancy: Occupancy,
              inflow_share: dict[int, float] | None = None) -> dict[int, int | None]:
+    """Seconds until each waiting ticket is called (None: no desk calls its queue); see `_run`."""
+    return _run(waiting, desks, occupancy, inflow_share)[0]
+
+
+def _run(waiting: list[Waiting], desks: list[Desk], occupancy: Occupancy,
+         inflow_share: dict[int, float] | None = None) -> tuple[dict[int, int | None], dict[int, float]]:
     """Seconds until each waiting ticket is called (None: no desk calls its queue).
 
     `waiting` is in call order (all queues of the center, or at least of the desks given);
     the earliest free desk takes the first ticket of its queues, for that ticket's mean occupancy.
     `inflow_share[queue_id]` (0…MAX_INFLOW_SHARE) is the capacity future priority tickets will
-    take from that queue's desks: normal tickets' waits are divided by (1 − share)."""
+    take from that queue's desks: normal tickets' waits are divided by (1 − share).
+    Also: when each desk has nothing left to call (the forecast's start for tickets issued later)."""
     heads: dict[int, deque[tuple[int, Waiting]]] = defaultdict(deque)
     for rank, w in enumerate(waiting):
         heads[w.queue_id].append((rank, w))
     free = [(max(0.0, d.busy_for), d.id, d.queue_ids) for d in desks if d.queue_ids]
     heapq.heapify(free)
     out: dict[int, int | None] = {w.id: None for w in waiting}
+    free_at: dict[int, float] = {}
     left = len(waiting)
     while free and left:
         at, desk_id, queue_ids = heapq.heappop(free)
         pick = min((heads[q][0] for q in queue_ids if heads.get(q)), default=None, key=lambda rw: rw[0])
         if pick is None:
-            continue  # nothing left this desk may call: it drops out
+            free_at[desk_id] = at  # nothing left this desk may call: it drops out
+            continue
         _, w = pick
         heads[w.queue_id].popleft()
         left -= 1
@@ -154,7 +164,9 @@ def simulate(waiting: list[Waiting], desks: list[Desk], occupancy: Occupancy,
             wait = at / (1 - min(MAX_INFLOW_SHARE, inflow_share.get(w.queue_id, 0.0)))
         out[w.id] = round(wait)
         heapq.heappush(free, (at + occupancy.mean(w.item_id, w.queue_id), desk_id, queue_ids))
-    return out
+    for at, desk_id, _ in free:
+        free_at[desk_id] = at
+    return out, free_at
 
 
 def zms_estimates(waiting: list[Waiting], processing_seconds: float, workstations: int) -> dict[int, int]:
@@ -209,6 +221,7 @@ def _history(center_id: int, now: datetime) -> tuple[Occupancy, dict[int, float]
 def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
+    _forecasts.clear()
 
 
 @dataclass
@@ -224,10 +237,17 @@ class HallState:
 
 
 def hall_state(center_id: int, now: datetime) -> HallState:
-    """Two queries (queue↔window links; today's waiting, active and recent tickets) and the cached
-    history."""
-    from django.db.models import Q
+    """The queue↔window links, the center's waiting and at-window tickets of today (one narrow raw
+    read of the (queue, day, state) index), who is signed in (hall.window_presence), and two
+    aggregates: each window's last call or finish in the last hour (only for a center without
+    sign-ins) and each queue's priority tickets issued in the last hour. Plus the cached history.
+    Nothing here grows with the tickets already finished today."""
+    from django.db import connection
+    from django.db.models import Count, Max, Q
     from django.utils import timezone
+
+    from yimen.hall.services import window_presence
+    from yimen.lib.rows import aware, fetch
 
     from .constants import AT_WINDOW, Priority, TicketState
     from .models import Queue, Ticket
@@ -242,35 +262,30 @@ def hall_state(center_id: int, now: datetime) -> HallState:
         window_queues[window_id].add(queue_id)
         queue_windows[queue_id].add(window_id)
 
+    day = timezone.localdate(now)
     recent = now - timedelta(seconds=INFLOW_SECONDS)
-    rows = Ticket.objects.filter(
-        Q(state__in=(TicketState.WAITING, *AT_WINDOW)) | Q(first_called_at__gte=recent) | Q(service_ended_at__gte=recent)
-        | Q(issued_at__gte=recent),
-        center_id=center_id, business_date=timezone.localdate(now), issued_at__lte=now,
-    ).values_list("id", "label", "queue_id", "item_id", "priority", "state", "wait_started_at", "slot_start",
-                  "overtaken", "window_id", "first_called_at", "service_ended_at", "issued_at")
+    states = (TicketState.WAITING, *AT_WINDOW)
+    rows = fetch(
+        f"SELECT id, label, queue_id, item_id, priority, state, wait_started_at, slot_start, overtaken, skip_count,"
+        f" window_id, first_called_at FROM {Ticket._meta.db_table}"
+        f" WHERE queue_id IN (SELECT id FROM {Queue._meta.db_table} WHERE center_id = %s) AND business_date = %s"
+        f" AND state IN ({', '.join(['%s'] * len(states))}) AND issued_at <= %s",
+        [center_id, connection.ops.adapt_datefield_value(day), *states, connection.ops.adapt_datetimefield_value(now)])
 
     local_now, policy = timezone.localtime(now), Policy()
     candidates, meta = [], {}
     busy: dict[int, float] = {}
     last_activity: dict[int, datetime] = {}
-    priority_inflow: dict[int, int] = defaultdict(int)
-    for (tid, label, queue_id, item_id, priority, state, wait_from, slot, overtaken, window_id, called, ended,
-         issued) in rows:
-        if issued >= recent and priority != Priority.NORMAL:
-            priority_inflow[queue_id] += 1
+    for tid, label, queue_id, item_id, priority, state, wait_from, slot, overtaken, skips, window_id, called in rows:
         if state == TicketState.WAITING:
-            candidates.append(Candidate(tid, label, priority, wait_from, slot, overtaken))
+            candidates.append(Candidate(tid, label, priority, aware(wait_from), aware(slot), overtaken, skips))
             meta[tid] = (queue_id, item_id, priority)
-            continue
-        if window_id is None or called is None:
-            continue
-        for at in (called, ended):
-            if at is not None and at <= now and (window_id not in last_activity or at > last_activity[window_id]):
-                last_activity[window_id] = at
-        if state in AT_WINDOW:
+        elif window_id is not None and called is not None:
+            called = aware(called)
             elapsed = max(0.0, (now - called).total_seconds())
             busy[window_id] = max(busy.get(window_id, 0.0), occ.remaining(item_id, queue_id, elapsed))
+            if called <= now and (window_id not in last_activity or called > last_activity[window_id]):
+                last_activity[window_id] = called
 
     candidates.sort(key=lambda c: (_class(c, local_now, policy)[0], c.wait_started_at, c.id))
     waiting = [Waiting(c.id, *meta[c.id]) for c in candidates]
@@ -281,8 +296,6 @@ def hall_state(center_id: int, now: datetime) -> HallState:
             oldest[q] = c.wait_started_at
 
     desks = []
-    from yimen.hall.services import window_presence
-
     presence = window_presence(center_id, now)
     if presence is not None:  # the center signs in to windows: the shift records say who serves now
         for window_id, queue_ids in window_queues.items():
@@ -295,6 +308,19 @@ def hall_state(center_id: int, now: datetime) -> HallState:
             else:
                 desks.append(Desk(window_id, frozenset(queue_ids), busy.get(window_id, 0.0)))
         window_queues = {}  # no guessing below
+    else:  # the windows' last call or finish in the last hour
+        activity = (Ticket.objects.filter(center_id=center_id, business_date=day, window__isnull=False)
+                    .exclude(state=TicketState.WAITING)
+                    .filter(Q(first_called_at__gte=recent, first_called_at__lte=now)
+                            | Q(service_ended_at__gte=recent, service_ended_at__lte=now))
+                    .values("window_id")
+                    .annotate(called=Max("first_called_at", filter=Q(first_called_at__lte=now)),
+                              ended=Max("service_ended_at", filter=Q(service_ended_at__lte=now)))
+                    .values_list("window_id", "called", "ended"))
+        for window_id, *moments in activity:
+            for at in moments:
+                if at is not None and (window_id not in last_activity or at > last_activity[window_id]):
+                    last_activity[window_id] = at
     for window_id, queue_ids in window_queues.items():
         if window_id in busy:
             desks.append(Desk(window_id, frozenset(queue_ids), busy[window_id]))
@@ -315,8 +341,12 @@ def hall_state(center_id: int, now: datetime) -> HallState:
         if any(q not in served for q in queue_ids) and all(d.id != window_id for d in desks):
             desks.append(Desk(window_id, frozenset(q for q in queue_ids if q not in served), 0.0))
 
+    priority_inflow = (Ticket.objects.filter(center_id=center_id, business_date=day, issued_at__gte=recent,
+                                             issued_at__lte=now)
+                       .exclude(priority=Priority.NORMAL).values("queue_id").annotate(n=Count("id"))
+                       .values_list("queue_id", "n"))
     inflow_share = {}
-    for q, n in priority_inflow.items():
+    for q, n in priority_inflow:
         desks_q = sum(1 for d in desks if q in d.queue_ids)
         if desks_q:
             rate = n / INFLOW_SECONDS
@@ -335,9 +365,9 @@ def estimate_center(center_id: int, *, now: datetime | None = None) -> dict[int,
 
 def estimate_waits(queue, *, now: datetime | None = None) -> dict[int, int]:
     """Ticket id → estimated seconds until called, for every waiting ticket of `queue`
-    (tickets no open window can call are left out). Two queries, three when the history is
-    older than a minute. The other queues of the center are simulated too, because windows
-    shared with them call their tickets in between."""
+    (tickets no open window can call are left out), computed now from the database. The other
+    queues of the center are simulated too, because windows shared with them call their tickets
+    in between."""
     from django.utils import timezone
 
     now = now or timezone.now()
@@ -350,12 +380,113 @@ def estimate_waits(queue, *, now: datetime | None = None) -> dict[int, int]:
 
 
 def estimate_for(ticket, *, now: datetime | None = None) -> int | None:
-    """Estimated seconds until `ticket` is called; None unless it is waiting (or no window calls it)."""
+    """Estimated seconds until `ticket` is called; None unless it is waiting (or no window calls it).
+
+    With `now` given: computed from the database for that moment (tests, the benchmark). Without:
+    from the center's forecast (`forecast_wait`), at most FORECAST_SECONDS old, so a kiosk issuing
+    tickets or a thousand live ticket pages do not each simulate the whole hall."""
     from .constants import TicketState
 
     if ticket.state != TicketState.WAITING:
         return None
-    return estimate_waits(ticket.queue, now=now).get(ticket.pk)
+    if now is not None:
+        return estimate_waits(ticket.queue, now=now).get(ticket.pk)
+    return forecast_wait(ticket)
+
+
+# ---------------------------------------------------------------- forecast (per process)
+
+FORECAST_SECONDS = 2.0   # a center's forecast is reused this long …
+STALE_SECONDS = 10.0     # … and, while another thread of the process recomputes it, this long
+
+
+@dataclass
+class Forecast:
+    """One simulation of a center's hall, kept for FORECAST_SECONDS. `waits` are seconds from `at`
+    for the tickets waiting then; `free_at` says when each desk has nothing left to call of them;
+    `last_number` is each queue's last ticket number read just before the waiting tickets."""
+
+    at: datetime
+    waits: dict[int, int | None]
+    free_at: dict[int, float]
+    desks: list[Desk]
+    last_number: dict[int, int]
+    occupancy: Occupancy
+    inflow_share: dict[int, float]
+    made: float = 0.0  # time.monotonic() when computed
+
+    def knows(self, ticket) -> bool:
+        """The ticket was waiting when the forecast was made, or is a normal ticket issued since."""
+        return ticket.pk in self.waits or (ticket.priority == "normal" and not ticket.skip_count
+                                           and ticket.number > self.last_number.get(ticket.queue_id, 0))
+
+    def wait_of(self, ticket, now: datetime) -> int | None:
+        """Seconds from `now` until `ticket` (waiting, `knows(ticket)`) is called.
+
+        A ticket of the forecast: its wait less the time since. A normal ticket issued since: after
+        the k tickets of its queue numbered between the forecast and it, each taking the queue's
+        mean occupancy, on the desks of its queue from when they run out of the forecast's tickets.
+        The last ticket in call order changes nobody else's wait, so this is what a new simulation
+        would give, up to other queues' tickets issued in the meantime (docs/wait-estimate.md)."""
+        age = max(0.0, (now - self.at).total_seconds())
+        if ticket.pk in self.waits:
+            wait = self.waits[ticket.pk]
+            return None if wait is None else max(0, round(wait - age))
+        free = [self.free_at[d.id] for d in self.desks if ticket.queue_id in d.queue_ids]
+        if not free:
+            return None
+        heapq.heapify(free)
+        mean = self.occupancy.queue_mean(ticket.queue_id)
+        for _ in range(ticket.number - self.last_number.get(ticket.queue_id, 0) - 1):
+            heapq.heappush(free, heapq.heappop(free) + mean)
+        at = free[0] / (1 - min(MAX_INFLOW_SHARE, self.inflow_share.get(ticket.queue_id, 0.0)))
+        return max(0, round(at - age))
+
+
+_forecasts: dict[int, Forecast] = {}
+_forecast_locks: dict[int, threading.Lock] = defaultdict(threading.Lock)
+
+
+def make_forecast(center_id: int, now: datetime) -> Forecast:
+    """Simulate the center's hall at `now`. The ticket numbers are read first, so a ticket issued
+    meanwhile is either in the simulation or counted after it."""
+    from django.utils import timezone
+
+    from .models import DailyCounter
+
+    last = dict(DailyCounter.objects.filter(queue__center_id=center_id, business_date=timezone.localdate(now))
+                .values_list("queue_id", "last_number"))
+    state = hall_state(center_id, now)
+    waits, free_at = _run(state.waiting, state.desks, state.occupancy, state.inflow_share)
+    return Forecast(now, waits, free_at, state.desks, last, state.occupancy, state.inflow_share, time.monotonic())
+
+
+def forecast_wait(ticket) -> int | None:
+    """Seconds until the waiting `ticket` is called, from its center's forecast. The forecast is
+    reused for FORECAST_SECONDS; then one thread of the process recomputes it while the others
+    answer from the previous one (up to STALE_SECONDS). A ticket the forecast does not know (a
+    priority ticket issued since) makes it recompute."""
+    from django.utils import timezone
+
+    cid = ticket.center_id
+    lock = _forecast_locks[cid]
+    hit = _forecasts.get(cid)
+    if hit is not None and hit.knows(ticket):
+        age = time.monotonic() - hit.made
+        if age < FORECAST_SECONDS or (age < STALE_SECONDS and lock.locked()):
+            return hit.wait_of(ticket, timezone.now())
+    with lock:
+        now = timezone.now()
+        fresh = _forecasts.get(cid)
+        if (fresh is None or fresh is hit or not fresh.knows(ticket)
+                or time.monotonic() - fresh.made >= FORECAST_SECONDS):
+            fresh = _forecasts[cid] = make_forecast(cid, now)
+        return fresh.wait_of(ticket, now)
+
+
+def forget(center_id: int) -> None:
+    """Drop the center's forecast (a window action in this process changed the hall)."""
+    _forecasts.pop(center_id, None)
 
 
 def zms_baseline(state: HallState, queue_id: int, workstations: int | None = None) -> dict[int, int]:

@@ -27,10 +27,10 @@ except ImportError:  # not on Windows: threads still take turns
     fcntl = None
 from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -40,10 +40,13 @@ from yimen.catalog.constants import ItemStatus
 from yimen.hall.models import Window
 from yimen.hall.services import is_open
 from yimen.lib.errors import Refused
+from yimen.lib.rows import aware as _aware
+from yimen.lib.rows import fetch as _rows
 from yimen.lib.rows import from_row, returning
 from yimen.lib.rows import load as load_row
 from yimen.live import bus, channels
 
+from . import estimate
 from .constants import (
     AT_WINDOW,
     FINISH_OUTCOMES,
@@ -154,6 +157,8 @@ def _announce(ticket: Ticket, action: str, *, waiting: dict[str, int] | None = N
         targets.append(channels.window(ticket.window_id))
     targets.append(channels.ticket(ticket.public_token))
     bus.publish(targets, event)
+    if action != "issue":  # a new ticket is the forecast's to count; anything else changes the hall
+        estimate.forget(ticket.center_id)
 
 
 # --- which queue serves an item -------------------------------------------------------------
@@ -213,14 +218,14 @@ def issue_or_get(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = 
     try:
         with _writing():
             ticket = _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now)
-            _announce(ticket, "issue")
-            return ticket, True
     except IntegrityError:
         if idempotency_key:
             existing = _by_key(queue, idempotency_key)
             if existing:
                 return existing, False
         raise
+    _announce(ticket, "issue")  # after commit, outside the writers' turn
+    return ticket, True
 
 
 def _by_key(queue: Queue, key: str) -> Ticket | None:
@@ -231,15 +236,7 @@ def _by_key(queue: Queue, key: str) -> Ticket | None:
 def _create(queue, channel, priority, priority_reason, item, slot_start, idempotency_key, now,
             wait_from: datetime | None = None, transferred_from: Ticket | None = None) -> Ticket:
     day = timezone.localdate(now)
-    counter = DailyCounter.objects.select_for_update().filter(queue=queue, business_date=day).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                counter = DailyCounter.objects.create(queue=queue, business_date=day)
-        except IntegrityError:
-            counter = DailyCounter.objects.select_for_update().get(queue=queue, business_date=day)
-    DailyCounter.objects.filter(pk=counter.pk).update(last_number=F("last_number") + 1)
-    number = DailyCounter.objects.values_list("last_number", flat=True).get(pk=counter.pk)
+    number = _next_number(queue, day)
     if wait_from is None:
         wait_from = max(now, slot_start) if (priority == Priority.APPOINTMENT and slot_start) else now
     ticket = Ticket.objects.create(
@@ -249,6 +246,23 @@ def _create(queue, channel, priority, priority_reason, item, slot_start, idempot
         transferred_from=transferred_from)
     TicketPeriod.objects.create(ticket=ticket, kind=PeriodKind.WAITING, start=now)
     return ticket
+
+
+def _next_number(queue: Queue, day) -> int:
+    """The queue's next number of the day: one UPDATE … RETURNING on the day's counter row (on
+    PostgreSQL its row lock serialises concurrent kiosks until commit; on SQLite the writers'
+    turn does). The day's first ticket creates the row."""
+    take = f"UPDATE {_D} SET last_number = last_number + 1 WHERE queue_id = %s AND business_date = %s RETURNING last_number"
+    params = [queue.pk, connection.ops.adapt_datefield_value(day)]
+    rows = _rows(take, params)
+    if not rows:
+        try:
+            with transaction.atomic():
+                DailyCounter.objects.create(queue=queue, business_date=day)
+        except IntegrityError:
+            pass  # another kiosk created it first
+        rows = _rows(take, params)
+    return rows[0][0]
 
 
 # --- calling -----------------------------------------------------------------------------------
@@ -262,8 +276,8 @@ _ROW_FIELDS = _POLICY_FIELDS + ("version", "wait_seconds")
 # queries again for every call cost ~4x the database time, and on SQLite it is spent while the
 # process holds the one write lock (docs/benchmarks.md, call_next). Values go through the
 # backend's own adapters and converters, so rows come back exactly as the ORM returns them.
-_T, _Q, _QW, _C, _P = "queueing_ticket", "queueing_queue", "queueing_queue_windows", "queueing_call", \
-    "queueing_ticketperiod"
+_T, _Q, _QW, _C, _P, _D = "queueing_ticket", "queueing_queue", "queueing_queue_windows", "queueing_call", \
+    "queueing_ticketperiod", "queueing_dailycounter"
 _COLS = ", ".join(f"t.{f}" for f in _ROW_FIELDS)
 _PAGE = (f"SELECT {_COLS} FROM {_T} t WHERE t.queue_id = %s AND t.business_date = %s AND t.state = 'waiting'"
          " {extra} ORDER BY t.wait_started_at, t.id LIMIT %s")
@@ -274,19 +288,6 @@ _PRIORITY = "AND t.skip_count = 0 AND NOT (t.priority = 'normal')"
 _OVERTAKEN = "AND t.overtaken >= %s"
 
 
-def _aware(value):
-    """A datetime column as the ORM returns it (SQLite's are naive UTC)."""
-    if value is None or isinstance(value, datetime) and value.tzinfo is not None:
-        return value
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=UTC)
-
-
-def _rows(sql: str, params: list) -> list[tuple]:
-    with connection.cursor() as cur:
-        cur.execute(sql, params)
-        return cur.fetchall()
 
 
 def _page(queue_ids: list[int], day, size: int, slices: Sequence[tuple[str, Sequence]] = (("", ()),)) -> list[tuple]:
@@ -659,14 +660,17 @@ def people_ahead(ticket: Ticket) -> int:
     """How many waiting tickets the policy would call before this one, approximately: those of the
     same queue waiting since earlier, plus (for a normal ticket) every waiting priority ticket of
     the queue. Ignores other queues served by the same windows, appointment check-in windows and
-    the fairness cap (docs/queue.md)."""
+    the fairness cap (docs/queue.md). One statement of two counts, each read from an index alone
+    (queueing_waiting_idx; the priority tickets' partial index)."""
     if ticket.state != TicketState.WAITING:
         return 0
-    same = Ticket.objects.filter(queue_id=ticket.queue_id, business_date=ticket.business_date,
-                                 state=TicketState.WAITING).exclude(pk=ticket.pk)
-    earlier = Q(wait_started_at__lt=ticket.wait_started_at) | Q(wait_started_at=ticket.wait_started_at,
-                                                                 pk__lt=ticket.pk)
-    priority = ~Q(priority=Priority.NORMAL) & Q(skip_count=0)
-    if ticket.priority == Priority.NORMAL or ticket.skip_count:
-        return same.filter(earlier | priority).count()
-    return same.filter(earlier & priority).count()
+    at = connection.ops.adapt_datetimefield_value(ticket.wait_started_at)
+    line = [ticket.queue_id, connection.ops.adapt_datefield_value(ticket.business_date)]
+    count = f"SELECT COUNT(*) FROM {_T} t WHERE t.queue_id = %s AND t.business_date = %s AND t.state = 'waiting'"
+    earlier = "(t.wait_started_at < %s OR (t.wait_started_at = %s AND t.id < %s))"
+    mark = [at, at, ticket.pk]
+    if ticket.priority == Priority.NORMAL or ticket.skip_count:  # everyone earlier, priority tickets after it too
+        sql, params = f"SELECT ({count} AND {earlier}) + ({count} {_PRIORITY} AND NOT {earlier})", line + mark + line + mark
+    else:
+        sql, params = f"{count} {_PRIORITY} AND {earlier}", line + mark
+    return _rows(sql, params)[0][0]

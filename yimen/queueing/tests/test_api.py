@@ -14,7 +14,8 @@ from yimen.hall.services import register_device, revoke_device
 from yimen.queueing.constants import Channel, Priority
 from yimen.queueing.estimate import estimate_for
 from yimen.queueing.models import Call, Queue, Ticket, TicketPeriod
-from yimen.queueing.services import call_next, issue_ticket
+from yimen.queueing.schemas import StaffTicketOut, TicketOut
+from yimen.queueing.services import call_next, issue_ticket, people_ahead, skip
 
 API = "/api/v1/queue"
 
@@ -170,12 +171,27 @@ def test_public_ticket_by_token_has_no_personal_data(client, hall):
 
 
 def test_people_ahead_counts_earlier_and_priority(client, hall, workday):
-    _, _, queue, _ = hall
+    _, windows, queue, _ = hall
     a = issue_ticket(queue)
     b = issue_ticket(queue)
     green = issue_ticket(queue, priority=Priority.GREEN_CHANNEL)
     ahead = {t.label: client.get(f"{API}/tickets/{t.public_token}").json()["people_ahead"] for t in (a, b, green)}
     assert ahead == {"A001": 1, "A002": 2, "A003": 0}
+    green2 = issue_ticket(queue, priority=Priority.GREEN_CHANNEL)
+    c = issue_ticket(queue)
+    assert [people_ahead(t) for t in (a, b, green, green2, c)] == [2, 3, 0, 1, 4]
+    skip(call_next(windows[0]), windows[0])  # green A003 is called, skipped: it waits by arrival now
+    assert [people_ahead(Ticket.objects.get(pk=t.pk)) for t in (a, b, green, green2, c)] == [1, 2, 4, 0, 3]
+
+
+def test_answers_have_the_documented_shape(desk):
+    client, w, _, queue, _ = desk
+    issued = post(client, f"{API}/tickets", {"queue_id": queue.pk, "channel": "staff"}).json()
+    assert set(issued) == set(TicketOut.model_fields) and TicketOut.model_validate(issued)
+    called = post(client, f"{API}/windows/{w.pk}/call-next").json()
+    assert set(called) == set(StaffTicketOut.model_fields) and StaffTicketOut.model_validate(called)
+    started = post(client, f"{API}/windows/{w.pk}/tickets/{called['token']}/start").json()
+    assert set(started) == set(StaffTicketOut.model_fields) and started["state"] == "serving"
 
 
 def test_citizen_cancels_once(client, hall):

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 import pytest
+import time_machine
 
 from yimen.catalog.tests.factories import make_item
 from yimen.hall.models import Center, Window
@@ -219,11 +220,12 @@ def test_queries_and_the_history_cache(hall, django_assert_num_queries):
     history(queue, (w1, w2), item)
     now = T0 + timedelta(hours=1)
     issue_ticket(queue, item=item, now=now)
-    with django_assert_num_queries(4):  # links, tickets, shifts, history
+    # links, tickets, shifts, the windows' last activity (no shifts here), priority inflow, history
+    with django_assert_num_queries(6):
         estimate_waits(queue, now=now)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(5):
         estimate_waits(queue, now=now + timedelta(seconds=30))
-    with django_assert_num_queries(4):  # a minute later the history is read again
+    with django_assert_num_queries(6):  # a minute later the history is read again
         estimate_waits(queue, now=now + timedelta(seconds=61))
 
 
@@ -252,3 +254,47 @@ def test_shift_records_say_which_windows_serve_now(hall):
     other = User.objects.create(username="other", center=center, role="window_staff")
     sign_in(other, w2, now=now - timedelta(seconds=60))
     assert estimate_waits(queue, now=now)[a.pk] == 0  # w2 is staffed and free
+
+
+# ---------------------------------------------------------------- the forecast (estimate_for without now)
+
+def test_the_forecast_answers_new_normal_tickets_as_a_new_simulation_would(hall, django_assert_num_queries):
+    _, (w1, w2), queue, item = hall
+    history(queue, (w1, w2), item)
+    now = T0 + timedelta(hours=1)
+    with time_machine.travel(now, tick=False):
+        first = issue_ticket(queue, item=item)
+        assert estimate_for(first) == estimate_for(first, now=now) == 0  # this one makes the forecast
+        later = [issue_ticket(queue, item=item) for _ in range(5)]
+        with django_assert_num_queries(0):  # counted after the forecast's tickets, no query
+            got = [estimate_for(t) for t in later]
+        assert got == [estimate_for(t, now=now) for t in later] == [0, 330, 330, 660, 660]
+
+
+def test_a_priority_ticket_or_a_window_action_makes_the_forecast_anew(hall, django_assert_num_queries):
+    _, (w1, w2), queue, item = hall
+    history(queue, (w1, w2), item)
+    now = T0 + timedelta(hours=1)
+    with time_machine.travel(now, tick=False):
+        waiting = [issue_ticket(queue, item=item) for _ in range(4)]
+        estimate_for(waiting[0])
+        green = issue_ticket(queue, item=item, priority=Priority.GREEN_CHANNEL)
+        assert estimate_for(green) == estimate_for(green, now=now) == 0  # ahead of the normal tickets
+        assert estimate_for(waiting[3]) == estimate_for(waiting[3], now=now)
+        assert queue.center_id in estimate._forecasts
+        call_next(w1)
+        assert queue.center_id not in estimate._forecasts  # the hall changed: forgotten
+
+
+def test_the_forecast_is_recomputed_when_old(hall, django_assert_num_queries):
+    _, (w1, w2), queue, item = hall
+    history(queue, (w1, w2), item)
+    now = T0 + timedelta(hours=1)
+    with time_machine.travel(now, tick=False):
+        ticket = issue_ticket(queue, item=item)
+        estimate_for(ticket)
+        with django_assert_num_queries(0):
+            estimate_for(ticket)
+        estimate._forecasts[queue.center_id].made -= estimate.FORECAST_SECONDS
+        with django_assert_num_queries(6):  # the ticket numbers, then the hall (the history is cached)
+            estimate_for(ticket)
