@@ -25,10 +25,12 @@ def _fresh_process_caches():
     """Each test starts with empty in-process caches: test databases roll back, so version
     counters (which only grow in production) can repeat between tests."""
     from yimen.catalog import search
+    from yimen.queueing import estimate
     from yimen.workdays import services
 
     search._index = None
     services._cache.clear()
+    estimate.clear_cache()  # history and forecasts are keyed by center id, which repeats too
     yield
 
 

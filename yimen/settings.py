@@ -102,6 +102,10 @@ INSTALLED_APPS = [
     "yimen.hall",
     "yimen.catalog",
     "yimen.queueing",
+    "yimen.supervision",
+    "yimen.cases",
+    "yimen.inquiries",
+    "yimen.cannot_handle",
     "yimen.live",
     "yimen.ops",
 ]
