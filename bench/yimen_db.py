@@ -65,11 +65,20 @@ def prepare() -> YimenDB:
 
 
 def _reset_schema(database_url: str) -> float:
-    """Drop and recreate the public schema (`flush` cannot: the audit log refuses TRUNCATE)."""
+    """Drop and recreate the public schema (`flush` cannot: the audit log refuses TRUNCATE);
+    create the database first when the server does not have it yet."""
+    from urllib.parse import urlparse
+
     import psycopg
+    from psycopg import sql
 
     t0 = time.perf_counter()
     url = database_url.replace("postgresql://", "postgres://", 1)
+    name = urlparse(url).path.lstrip("/")
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("DROP SCHEMA public CASCADE")
         conn.execute("CREATE SCHEMA public")
