@@ -455,6 +455,19 @@ def handovers(center: Center, now: datetime | None = None) -> list[Handover]:
     return _handovers(center, now, _present_ids(center, now), _staffed_windows(center, now))
 
 
+def covering_windows(center_id: int, now: datetime) -> dict[int, list[int]]:
+    """Window of each present B covering absent A posts -> those posts' windows: their queues are
+    called at B's window (what `consoled_windows` gives B's console), so the wait estimate counts
+    B's window as serving them."""
+    shifts = _shifts_overlapping(Shift.objects.filter(window__center_id=center_id), now, now + EPS)
+    at = {s.user_id: s.window_id for s in shifts if _present_in(s, now)}
+    out: dict[int, list[int]] = {}
+    for h in _handovers(Center(pk=center_id), now, set(at), set(at.values())):
+        if h.covering is not None and h.post.window_id:
+            out.setdefault(at[h.covering.pk], []).append(h.post.window_id)
+    return out
+
+
 def consoled_windows(user, *, now: datetime | None = None) -> list[Window]:
     """The windows whose queues `user`'s console calls: the window they are signed in to, plus the
     window of each post where they are the covering B of an absent A (see `handovers`)."""

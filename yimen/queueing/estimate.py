@@ -246,7 +246,7 @@ def hall_state(center_id: int, now: datetime) -> HallState:
     from django.db.models import Count, Max, Q
     from django.utils import timezone
 
-    from yimen.hall.services import window_presence
+    from yimen.hall.services import covering_windows, window_presence
     from yimen.lib.rows import aware, fetch
 
     from .constants import AT_WINDOW, Priority, TicketState
@@ -298,9 +298,12 @@ def hall_state(center_id: int, now: datetime) -> HallState:
     desks = []
     presence = window_presence(center_id, now)
     if presence is not None:  # the center signs in to windows: the shift records say who serves now
+        covered = covering_windows(center_id, now)  # B at their window also calls absent A's queues
         for window_id, queue_ids in window_queues.items():
             if window_id not in presence:
                 continue  # nobody signed in: closed
+            for a_window in covered.get(window_id, ()):
+                queue_ids = queue_ids | window_queues.get(a_window, set())
             paused_since = presence[window_id]
             if paused_since is not None:
                 back_in = PAUSE_SECONDS - (now - paused_since).total_seconds()

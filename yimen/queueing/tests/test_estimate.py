@@ -256,6 +256,33 @@ def test_shift_records_say_which_windows_serve_now(hall):
     assert estimate_waits(queue, now=now)[a.pk] == 0  # w2 is staffed and free
 
 
+def test_b_covering_an_absent_a_serves_a_queue_at_b_window(hall):
+    """AB posts: B's console calls absent A's queue (hall.consoled_windows), so the estimate counts
+    B's window as one of that queue's desks."""
+    from yimen.accounts.models import User
+    from yimen.hall.constants import PostRole
+    from yimen.hall.models import Post, PostAssignment
+    from yimen.hall.services import sign_in
+
+    center, (w1, w2), queue, item = hall
+    history(queue, (w1, w2), item)
+    b_queue = Queue.objects.create(center=center, prefix="B", name="专窗")
+    b_queue.windows.set([w2])
+    now = T0 + timedelta(hours=1)
+    a_ticket = issue_ticket(queue, item=item, now=now - timedelta(seconds=10))
+    queue.windows.set([w1])  # A's queue is called at w1 only
+    alice = User.objects.create(username="alice", center=center, role="window_staff")
+    bob = User.objects.create(username="bob", center=center, role="window_staff")
+    post = Post.objects.create(center=center, name="01岗", window=w1)
+    PostAssignment.objects.create(post=post, user=alice, role=PostRole.A)
+    PostAssignment.objects.create(post=post, user=bob, role=PostRole.B)
+    sign_in(bob, w2, now=now - timedelta(minutes=30))
+    # alice (A at w1) is absent: bob at w2 covers, so queue A is served now at w2
+    assert estimate_waits(queue, now=now) == {a_ticket.pk: 0}
+    sign_in(alice, w1, now=now - timedelta(seconds=5))
+    assert estimate_waits(queue, now=now) == {a_ticket.pk: 0}  # A is back: her own window serves it
+
+
 # ---------------------------------------------------------------- the forecast (estimate_for without now)
 
 def test_the_forecast_answers_new_normal_tickets_as_a_new_simulation_would(hall, django_assert_num_queries):
