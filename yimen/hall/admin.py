@@ -2,9 +2,21 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yimen.auditlog.services import log_action
 from yimen.lib.admin import ReadOnlyAdminMixin
 
-from .models import Center, Device, Post, PostAssignment, Shift, ShiftPause, Terminal, Window
+from .models import (
+    Center,
+    Device,
+    Post,
+    PostAssignment,
+    RectificationPolicy,
+    Shift,
+    ShiftPause,
+    Terminal,
+    Window,
+)
+from .rectification import snapshot
 from .services import HallError, register_device, revoke_device, set_terminal_status
 
 
@@ -146,3 +158,21 @@ class ShiftAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["window__center", "window"]
     date_hierarchy = "started_at"
     inlines = [ShiftPauseInline]
+
+
+@admin.register(RectificationPolicy)
+class RectificationPolicyAdmin(admin.ModelAdmin):
+    """One policy per center; a preset sets its own numbers (model `clean`). Every save is audited.
+    Running work orders keep the numbers they were received with (their policy snapshot)."""
+
+    list_display = ["center", "preset", "contact_wd", "simple_wd", "complex_wd", "callback_wd", "max_rounds",
+                    "unreachable_attempts", "anchor"]
+    list_filter = ["preset", "anchor"]
+
+    def save_model(self, request, obj, form, change):
+        before = snapshot(RectificationPolicy.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+        log_action(obj, "hall.rectification_policy.saved", request.user, {"before": before, "after": snapshot(obj)})
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -215,3 +215,75 @@ class PostAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.post} {self.role}: {self.user}"
+
+
+class RectificationPreset(models.TextChoices):
+    """Deadline presets of a rectification policy (domain.md §2.3 T15–T18, §8)."""
+
+    CHONGMING_1_4_13 = "chongming_1_4_13", _("Chongming 1-4-13 working days")
+    SHANGHAI_1_5_15 = "shanghai_1_5_15", _("Shanghai 1-5-15 working days")
+    CUSTOM = "custom", _("Custom")
+
+
+class RectificationAnchor(models.TextChoices):
+    """Where the simple and complex limits count from (domain.md §8)."""
+
+    RECEIPT = "receipt", _("Cumulative from receipt")
+    CHAINED = "chained", _("Chained: from the contact")
+
+
+# preset -> (contact_wd, simple_wd, complex_wd)
+RECTIFICATION_PRESETS: dict[str, tuple[int, int, int]] = {
+    RectificationPreset.CHONGMING_1_4_13: (1, 4, 13),
+    RectificationPreset.SHANGHAI_1_5_15: (1, 5, 15),
+}
+COMPLEX_WD_CEILING = 15  # domain.md §2.3 T20
+
+
+class RectificationPolicy(models.Model):
+    """A center's limits for bad-review work orders and cannot-handle reports (one row per center;
+    a center without a row uses the default preset, see `yimen.hall.rectification.policy_for`)."""
+
+    center = models.OneToOneField(Center, on_delete=models.CASCADE, related_name="rectification_policy",
+                                  verbose_name=_("center"))
+    preset = models.CharField(_("preset"), max_length=20, choices=RectificationPreset.choices,
+                              default=RectificationPreset.CHONGMING_1_4_13)
+    contact_wd = models.PositiveSmallIntegerField(
+        _("contact within (working days)"), default=1,
+        help_text=_("Set by the preset unless the preset is custom"))
+    simple_wd = models.PositiveSmallIntegerField(
+        _("simple case: rectify within (working days)"), default=4,
+        help_text=_("Set by the preset unless the preset is custom"))
+    complex_wd = models.PositiveSmallIntegerField(
+        _("complex case: rectify within (working days)"), default=13,
+        help_text=_("Set by the preset unless the preset is custom; at most 15"))
+    callback_wd = models.PositiveSmallIntegerField(_("call back within (working days)"), default=3)
+    max_rounds = models.PositiveSmallIntegerField(_("rectification rounds"), default=2)
+    unreachable_attempts = models.PositiveSmallIntegerField(_("contact attempts before 'unreachable'"), default=3)
+    anchor = models.CharField(_("count limits"), max_length=10, choices=RectificationAnchor.choices,
+                              default=RectificationAnchor.RECEIPT)
+
+    class Meta:
+        verbose_name = _("rectification policy")
+        verbose_name_plural = _("rectification policies")
+        ordering = ["center"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(complex_wd__lte=COMPLEX_WD_CEILING), name="hall_rectification_complex_ceiling",
+                violation_error_message=_("A complex case may take at most 15 working days.")),
+            models.CheckConstraint(
+                condition=Q(contact_wd__lte=models.F("simple_wd")) & Q(simple_wd__lte=models.F("complex_wd")),
+                name="hall_rectification_limits_ordered",
+                violation_error_message=_("Limits must grow: contact ≤ simple ≤ complex.")),
+            models.CheckConstraint(condition=Q(max_rounds__gte=1) & Q(unreachable_attempts__gte=1),
+                                   name="hall_rectification_rounds_attempts_positive",
+                                   violation_error_message=_("Rounds and contact attempts must be at least 1.")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.center} · {self.get_preset_display()}"
+
+    def clean(self) -> None:
+        """A preset fixes its own numbers; only a custom policy keeps the numbers entered."""
+        if self.preset in RECTIFICATION_PRESETS:
+            self.contact_wd, self.simple_wd, self.complex_wd = RECTIFICATION_PRESETS[self.preset]
