@@ -1,0 +1,694 @@
+"""Public API of cases (办件, domain.md §4.1, §4.2): `open_case`, `apply`, `sweep`,
+`recompute_open_deadlines`, `case_dues`, `sla_status`, `attach_file`, `notify` and `CaseError`.
+Anything else is private.
+
+`apply(case, action, *, by, **payload)` is the one transition service: it opens the write
+transaction (SQLite transactions are IMMEDIATE in settings, so `atomic()` takes the write lock;
+PostgreSQL locks the row with `select_for_update`), re-reads the case, refuses a stale copy
+(`conflict`), checks role, scope, state and guard from `ALLOWED_TRANSITIONS`, runs the action's
+effect, moves the case with `UPDATE … WHERE id AND state AND version` (0 rows: `conflict`),
+appends the `CaseEvent` (contiguous `seq`), stores the recomputed deadlines, `sla_status` and
+`next_check_at`, and queues notifications with `transaction.on_commit`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yimen.accounts.constants import Role
+from yimen.auditlog.models import ActorKind
+from yimen.catalog.constants import DocStatus, ItemStatus
+from yimen.catalog.models import Guide
+from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
+from yimen.workdays import calc
+from yimen.workdays.services import get_calendar
+
+from . import deadlines, guards
+from .constants import (
+    ALLOWED_TRANSITIONS,
+    CITIZEN,
+    DOCUMENT_CODES,
+    OPEN_STATES,
+    SYSTEM,
+    ApplicantType,
+    CaseChannel,
+    CaseOutcome,
+    CaseState,
+    DocumentKind,
+    EscalationLevel,
+    SlaStatus,
+)
+from .guards import CaseError, Ctx
+from .models import (
+    Case,
+    CaseCounter,
+    CaseDocument,
+    CaseEvent,
+    CaseExtension,
+    CaseMaterial,
+    CaseSuspension,
+    CorrectionItem,
+    CorrectionNotice,
+    Escalation,
+    Receipt,
+)
+
+__all__ = ["CaseError", "apply", "attach_file", "case_dues", "notify", "open_case", "recompute_open_deadlines",
+           "sla_status", "sweep"]
+
+log = logging.getLogger("yimen.cases")
+
+SNAPSHOT_FIELDS = ("case_type", "legal_limit", "legal_unit", "promised_limit", "promised_unit",
+                   "correction_notice_wd", "applicant_correction_cd", "extension_allowed", "extension_wd",
+                   "max_extensions", "suspension_allowed", "delivery_wd", "roll_forward", "is_fee", "agency_id",
+                   "version")
+DUE_FIELDS = ("correction_notice_due", "legal_due", "promised_due", "delivery_due")
+VERIFICATION_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+# --- notifications ---------------------------------------------------------------------------
+
+def _log_notifier(case_number: str, kind: str, recipients: list) -> None:
+    log.info("case %s: %s -> %s", case_number, kind, recipients)
+
+
+# Pluggable: SMS, the staff inbox and the display add themselves here; each gets
+# (case number, kind, recipients) after commit.
+NOTIFIERS: list[Callable[[str, str, list], None]] = [_log_notifier]
+
+
+def notify(case: Case, kind: str, recipients: list) -> None:
+    """Queue a notification for after commit (nothing is sent if the transaction rolls back)."""
+    number = case.number
+
+    def send():
+        for notifier in NOTIFIERS:
+            notifier(number, kind, recipients)
+
+    transaction.on_commit(send)
+
+
+# --- opening a case --------------------------------------------------------------------------
+
+def _refuse_identity(applicant_type: str, id_number: str, credit_code: str, agent_id_number: str) -> None:
+    if applicant_type == ApplicantType.PERSON and not is_valid_id_number(id_number):
+        raise CaseError("invalid_id_number", _("The identity number is not valid (GB 11643 check failed)."))
+    if applicant_type == ApplicantType.ORGANISATION and not is_valid_credit_code(credit_code):
+        raise CaseError("invalid_credit_code", _("The unified social credit code is not valid (GB 32100 check "
+                                                 "failed)."))
+    if agent_id_number and not is_valid_id_number(agent_id_number):
+        raise CaseError("invalid_agent_id_number", _("The agent's identity number is not valid."))
+
+
+def _next_number(center, year: int) -> str:
+    CaseCounter.objects.bulk_create([CaseCounter(center=center, year=year)], ignore_conflicts=True)
+    CaseCounter.objects.filter(center=center, year=year).update(last=F("last") + 1)
+    last = CaseCounter.objects.filter(center=center, year=year).values_list("last", flat=True).get()
+    return f"{center.code.upper()}-{year}-{last:06d}"
+
+
+def snapshot_rules(item, situation) -> dict:
+    """The item's limits when the case is opened; later item edits never touch running cases."""
+    snap = {name: getattr(item, name) for name in SNAPSHOT_FIELDS}
+    snap["item_version"] = snap.pop("version")
+    snap["promised_limit"] = situation.effective_promised_limit
+    return snap
+
+
+def open_case(*, center, item, situation, applicant_name: str, by, channel: str = CaseChannel.WINDOW,
+              applicant_type: str = ApplicantType.PERSON, id_number: str = "", credit_code: str = "",
+              phone: str = "", agent_name: str = "", agent_id_number: str = "", ticket=None, window=None,
+              now: datetime | None = None) -> Case:
+    """Open a SUBMITTED case for one item and situation, with the published guide and the rules of
+    today; one `CaseMaterial` per guide material (exempt ones marked, 两个免于提交)."""
+    id_number, credit_code = normalize_id_number(id_number), normalize_id_number(credit_code)
+    agent_id_number = normalize_id_number(agent_id_number)
+    if applicant_type not in ApplicantType.values:
+        raise CaseError("bad_applicant_type", _("Choose a person or an organisation."))
+    if not (applicant_name or "").strip():
+        raise CaseError("applicant_name_required", _("Please give the applicant's name."))
+    _refuse_identity(applicant_type, id_number, credit_code, agent_id_number)
+    if item.status != ItemStatus.ACTIVE:
+        raise CaseError("inactive_item", _("This item is not open for applications."))
+    if situation.item_id != item.pk or not situation.is_active:
+        raise CaseError("bad_situation", _("This situation does not belong to the item or is inactive."))
+    guide = Guide.objects.filter(situation=situation, status=DocStatus.PUBLISHED).first()
+    if guide is None:
+        raise CaseError("no_published_guide", _("This situation has no published guide."))
+    now = now or timezone.now()
+    user = by if getattr(by, "pk", None) else None
+    cal = get_calendar(center.calendar_id)
+    with transaction.atomic():
+        case = Case.objects.create(
+            number=_next_number(center, timezone.localdate(now).year), center=center, item=item, situation=situation,
+            guide=guide, rules_snapshot=snapshot_rules(item, situation), channel=channel, ticket=ticket,
+            window=window, first_staff=user, applicant_type=applicant_type, applicant_name=applicant_name.strip(),
+            id_number=id_number if applicant_type == ApplicantType.PERSON else "",
+            credit_code=credit_code if applicant_type == ApplicantType.ORGANISATION else "", phone=phone,
+            agent_name=agent_name, agent_id_number=agent_id_number, calendar_version_used=cal.version,
+            verification_code="".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(8)),
+        )
+        CaseMaterial.objects.bulk_create([
+            CaseMaterial(case=case, material=m, exempt=bool(m.exempt_reason), exempt_reason=m.exempt_reason,
+                         data_reference=m.exempt_reference)
+            for m in guide.materials.all()
+        ])
+        _event(case, "open", "", CaseState.SUBMITTED, by, now,
+               {"item": item.pk, "situation": situation.pk, "guide": guide.pk, "guide_version": guide.version,
+                "channel": channel, "applicant": case.masked_id})
+    return case
+
+
+# --- the transition service ------------------------------------------------------------------
+
+def _role_of(by) -> str:
+    if by in (SYSTEM, CITIZEN):
+        return by
+    if getattr(by, "pk", None) is None or not by.is_active:
+        raise CaseError("forbidden", _("Unknown actor."))
+    return by.role
+
+
+def _actor_kind(by) -> str:
+    if isinstance(by, str):
+        return {SYSTEM: ActorKind.SYSTEM, CITIZEN: ActorKind.CITIZEN}[by]
+    return ActorKind.USER
+
+
+def _check_scope(case: Case, by, role: str) -> None:
+    """Reviewers act on cases of their agency; center staff on cases of their center."""
+    if role == Role.REVIEWER and by.agency_id != case.rules_snapshot.get("agency_id", case.item.agency_id):
+        raise CaseError("other_agency", _("This case belongs to another agency."))
+    if role in (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER) and by.center_id != case.center_id:
+        raise CaseError("other_center", _("This case belongs to another center."))
+
+
+def _locked(case: Case) -> Case:
+    qs = Case.objects.select_related("item", "situation", "guide", "center")
+    if connection.vendor == "postgresql":
+        qs = qs.select_for_update(of=("self",))
+    fresh = qs.filter(pk=case.pk).first()
+    if fresh is None:
+        raise CaseError("not_found", _("No such case."))
+    return fresh
+
+
+def _anchors(case: Case) -> deadlines.Anchors:
+    spans = tuple(CaseSuspension.objects.filter(case=case).order_by("started_on", "id")
+                  .values_list("started_on", "ended_on"))
+    ext = sum(CaseExtension.objects.filter(case=case).values_list("days", flat=True))
+    return deadlines.Anchors(case.rules_snapshot, case.received_on, case.corrections_received_on, case.accepted_on,
+                             case.decided_on, spans, ext)
+
+
+def _dues_of(case: Case) -> dict:
+    return {name: getattr(case, name) for name in DUE_FIELDS}
+
+
+def _next_seq(case: Case) -> int:
+    return (CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
+
+
+def _event(case: Case, action: str, from_state: str, to_state: str, by, now: datetime, payload: dict) -> CaseEvent:
+    return CaseEvent.objects.create(case=case, seq=_next_seq(case), action=action, from_state=from_state,
+                                    to_state=to_state, actor=by if getattr(by, "pk", None) else None,
+                                    actor_kind=_actor_kind(by), at=now, business_date=timezone.localdate(now),
+                                    payload=payload)
+
+
+def _next_check_at(running: list[deadlines.Clock], ctx: Ctx) -> datetime | None:
+    """When a deadline is already past `ok`, the sweep should look now (to escalate once)."""
+    if deadlines.worst_status(running, ctx.today) != SlaStatus.OK:
+        return ctx.now
+    return deadlines.next_check(running, ctx.today)
+
+
+def _move(ctx: Ctx, action: str, target: str | None, changes: dict, details: dict) -> None:
+    """Move `ctx.case` (read in this transaction) on its state and version, with recomputed
+    deadlines, and append the event; `ctx.case` is updated in memory."""
+    case = ctx.case
+    before = _dues_of(case)
+    from_state, version = case.state, case.version
+    to_state = target or from_state
+    for name, value in changes.items():
+        setattr(case, name, value)
+    case.state = to_state
+    anchors = _anchors(case)
+    dues = deadlines.compute(anchors, ctx.cal)
+    running = deadlines.clocks(to_state, case.is_suspended, anchors, dues, ctx.cal)
+    values = {**changes, **{name: getattr(dues, name) for name in DUE_FIELDS},
+              "deadlines_provisional": dues.provisional,
+              "sla_status": deadlines.worst_status(running, ctx.today),
+              "next_check_at": _next_check_at(running, ctx),
+              "calendar_version_used": ctx.cal.version}
+    rows = Case.objects.filter(pk=case.pk, state=from_state, version=version).update(
+        state=to_state, version=F("version") + 1, **values)
+    if rows != 1:
+        raise CaseError("conflict", _("Someone else changed this case; reload and try again."))
+    for name, value in values.items():
+        setattr(case, name, value)
+    case.version = version + 1
+    after = _dues_of(case)
+    payload = {**details, "deadlines": {"before": before, "after": after}} if before != after else details
+    if dues.legal_remaining is not None:
+        payload = {**payload, "legal_remaining": dues.legal_remaining}
+    _event(case, action, from_state, to_state, ctx.by, ctx.now, payload)
+
+
+def apply(case: Case, action: str, *, by, now: datetime | None = None, **payload) -> Case:
+    """Run `action` on `case` as `by` (a user, `SYSTEM` or `CITIZEN`); returns the updated case
+    (the object passed in is refreshed too). Refusals raise `CaseError` and change nothing."""
+    spec = ALLOWED_TRANSITIONS.get(action)
+    if spec is None:
+        raise CaseError("unknown_action", _("Unknown action."))
+    role = _role_of(by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        fresh = _locked(case)
+        if fresh.version != case.version:
+            raise CaseError("conflict", _("Someone else changed this case; reload and try again."))
+        if role not in spec.roles:
+            raise CaseError("forbidden_role", _("Your role may not do this."))
+        if not isinstance(by, str):
+            _check_scope(fresh, by, role)
+        if fresh.state not in spec.sources:
+            raise CaseError("bad_state", _("Not possible while the case is “%(state)s”.") % {
+                "state": CaseState(fresh.state).label})
+        ctx = Ctx(fresh, by, role, now, timezone.localdate(now), get_calendar(fresh.center.calendar_id), payload)
+        getattr(guards, spec.guard)(ctx)
+        EFFECTS[action](ctx, spec.target)
+    case.refresh_from_db()
+    return fresh
+
+
+# --- effects (after the guard passed; inside the transaction) ---------------------------------
+
+def _document(ctx: Ctx, kind: str, payload: dict) -> CaseDocument:
+    case = ctx.case
+    n = CaseDocument.objects.filter(case=case, kind=kind).count() + 1
+    return CaseDocument.objects.create(case=case, kind=kind, number=f"{case.number}-{DOCUMENT_CODES[kind]}{n}",
+                                       payload=payload, issued_at=ctx.now, issued_by=ctx.user)
+
+
+def _receipt(ctx: Ctx) -> Receipt:
+    """Mark the materials received (those named, or every non-exempt one) and issue a receipt."""
+    case = ctx.case
+    names = ctx.payload.get("materials")
+    rows = CaseMaterial.objects.filter(case=case, exempt=False)
+    if names is not None:
+        rows = rows.filter(material_id__in=[getattr(m, "pk", m) for m in names])
+    rows.update(received=True)
+    listed = [{"material": m.material_id, "name": m.material.name, "received": m.received, "exempt": m.exempt,
+               "exempt_reason": m.exempt_reason}
+              for m in CaseMaterial.objects.filter(case=case).select_related("material")]
+    n = Receipt.objects.filter(case=case).count() + 1
+    number = f"{case.number}-{DOCUMENT_CODES[DocumentKind.RECEIPT]}{n}"
+    receipt = Receipt.objects.create(number=number, case=case, received_at=ctx.now, staff=ctx.user, materials=listed)
+    CaseDocument.objects.create(case=case, kind=DocumentKind.RECEIPT, number=number, issued_at=ctx.now,
+                                issued_by=ctx.user, payload={"materials": listed, "rule": str(_(
+                                    "If no correction notice is issued within 5 working days, the application is "
+                                    "accepted as of the date of this receipt."))})
+    return receipt
+
+
+def _receive(ctx: Ctx, target) -> None:
+    receipt = _receipt(ctx)
+    _move(ctx, "receive", target, {"received_at": ctx.now, "receiver": ctx.user}, {"receipt": receipt.number})
+    notify(ctx.case, "received", ["applicant"])
+
+
+def _request_correction(ctx: Ctx, target) -> None:
+    case = ctx.case
+    receipt = Receipt.objects.filter(case=case).order_by("-received_at", "-id").first()
+    reply = calc.due(ctx.today, case.rules_snapshot.get("applicant_correction_cd", 30), ctx.cal, unit="CD",
+                     roll_forward=case.rules_snapshot.get("roll_forward", True))
+    approver = ctx.payload.get("approved_by") if case.correction_round >= 1 else None
+    notice = CorrectionNotice.objects.create(
+        case=case, round=case.correction_round + 1, receipt=receipt, issued_at=ctx.now, issued_by=ctx.user,
+        reply_due=reply.date, approved_by=approver, approval_reason=ctx.payload.get("reason", "") if approver else "")
+    items = [CorrectionItem(notice=notice, material_id=getattr(e["material"], "pk", e["material"]),
+                            problem=str(e["problem"]).strip()) for e in ctx.payload["items"]]
+    CorrectionItem.objects.bulk_create(items)
+    listed = [{"material": i.material_id, "problem": i.problem} for i in items]
+    _document(ctx, DocumentKind.CORRECTION_NOTICE, {"round": notice.round, "items": listed, "reply_due": reply.date})
+    CaseMaterial.objects.filter(case=case, material_id__in=[i.material_id for i in items]).update(received=False)
+    _move(ctx, "request_correction", target, {"correction_round": notice.round},
+          {"round": notice.round, "items": listed, "reply_due": reply.date,
+           "approved_by": getattr(approver, "pk", None), "reason": ctx.payload.get("reason", "")})
+    notify(case, "correction_requested", ["applicant"])
+
+
+def _submit_corrections(ctx: Ctx, target) -> None:
+    receipt = _receipt(ctx)
+    _move(ctx, "submit_corrections", target, {"corrections_received_on": ctx.today}, {"receipt": receipt.number})
+
+
+def _abandon_correction(ctx: Ctx, target) -> None:
+    _move(ctx, "abandon_correction", target, {}, {"reason": ctx.payload.get("reason", "")})
+
+
+def _accept(ctx: Ctx, target) -> None:
+    doc = _document(ctx, DocumentKind.ACCEPTANCE_NOTICE, {"accepted_on": ctx.today})
+    _move(ctx, "accept", target, {"accepted_on": ctx.today}, {"document": doc.number})
+    notify(ctx.case, "accepted", ["applicant"])
+
+
+def _deem_accept(ctx: Ctx, target) -> None:
+    case = ctx.case
+    accepted_on = case.corrections_received_on or case.received_on
+    _move(ctx, "deem_accept", target, {"accepted_on": accepted_on, "deemed_accepted": True},
+          {"accepted_on": accepted_on, "correction_notice_due": case.correction_notice_due})
+    notify(case, "deemed_accepted", ["applicant", {"agency": case.rules_snapshot.get("agency_id")}])
+
+
+def _reject(ctx: Ctx, target) -> None:
+    reasons = {"reasons": ctx.payload["reasons"].strip(), "remedies": ctx.payload["remedies"].strip()}
+    doc = _document(ctx, DocumentKind.REJECTION_DECISION, reasons)
+    _move(ctx, "reject", target, {}, {**reasons, "document": doc.number})
+    notify(ctx.case, "rejected", ["applicant"])
+
+
+def _start_review(ctx: Ctx, target) -> None:
+    handler = ctx.payload.get("handler") or ctx.user
+    _move(ctx, "start_review", target, {"handler": handler}, {"handler": handler.pk})
+
+
+def _suspend(ctx: Ctx, target) -> None:
+    p = ctx.payload
+    s = CaseSuspension.objects.create(case=ctx.case, reason_type=p["reason_type"], basis=p["basis"].strip(),
+                                      started_on=ctx.today, notice_ref=p["notice_ref"].strip(),
+                                      approved_by=str(p.get("approved_by") or ""), created_by=ctx.user)
+    _move(ctx, "suspend", target, {"is_suspended": True},
+          {"suspension": s.pk, "reason_type": s.reason_type, "basis": s.basis, "notice_ref": s.notice_ref})
+    notify(ctx.case, "suspended", ["applicant"])
+
+
+def _resume(ctx: Ctx, target) -> None:
+    s = CaseSuspension.objects.get(case=ctx.case, ended_on__isnull=True)
+    CaseSuspension.objects.filter(pk=s.pk).update(ended_on=ctx.today)
+    _move(ctx, "resume", target, {"is_suspended": False}, {"suspension": s.pk, "ended_on": ctx.today})
+    notify(ctx.case, "resumed", ["applicant"])
+
+
+def _extend(ctx: Ctx, target) -> None:
+    p = ctx.payload
+    days = int(p.get("days") or ctx.case.rules_snapshot.get("extension_wd", 10))
+    if not 0 < days <= ctx.case.rules_snapshot.get("extension_wd", 10):
+        raise CaseError("bad_days", _("The extension may not exceed the item's limit."))
+    e = CaseExtension.objects.create(case=ctx.case, days=days, reason=p["reason"].strip(),
+                                     approved_by=p["approved_by"].strip(), approved_at=p.get("approved_at") or ctx.now,
+                                     notified_at=p.get("notified_at"), created_by=ctx.user)
+    _move(ctx, "extend", target, {}, {"extension": e.pk, "days": days, "reason": e.reason,
+                                      "approved_by": e.approved_by})
+    notify(ctx.case, "extended", ["applicant"])
+
+
+def _decision_details(ctx: Ctx, default: str | None = None) -> dict:
+    p = ctx.payload
+    return {"outcome": p.get("outcome", default), "reasons": str(p.get("reasons") or "").strip(),
+            "remedies": str(p.get("remedies") or "").strip()}
+
+
+def _decide(ctx: Ctx, target) -> None:
+    details = _decision_details(ctx)
+    doc = _document(ctx, DocumentKind.DECISION, details)
+    _move(ctx, "decide", target, {"outcome": details["outcome"], "decided_on": ctx.today},
+          {**details, "document": doc.number})
+    notify(ctx.case, "decided", ["applicant"])
+
+
+def _complete(ctx: Ctx, target) -> None:
+    case = ctx.case
+    timeliness = deadlines.timeliness(ctx.today, case.promised_due, case.legal_due)
+    doc = _document(ctx, DocumentKind.COMPLETION_NOTICE, {"completed_on": ctx.today})
+    _move(ctx, "complete", target, {"completed_on": ctx.today, "timeliness": timeliness},
+          {"timeliness": timeliness, "document": doc.number})
+    notify(case, "completed", ["applicant"])  # the evaluation invitation (一事一评)
+
+
+def _deliver(ctx: Ctx, target) -> None:
+    case = ctx.case
+    late = case.delivery_due is not None and ctx.today > case.delivery_due
+    _move(ctx, "deliver", target, {"delivered_on": ctx.today, "delivery_method": ctx.payload["method"]},
+          {"method": ctx.payload["method"], "late": late})
+
+
+def _complete_immediately(ctx: Ctx, target) -> None:
+    """即办件: receive, accept, start review, decide and complete in one action and one transaction,
+    one event each."""
+    via = {"via": "complete_immediately"}
+    S = CaseState
+    receipt = _receipt(ctx)
+    _move(ctx, "receive", S.RECEIVED, {"received_at": ctx.now, "receiver": ctx.user},
+          {**via, "receipt": receipt.number})
+    doc = _document(ctx, DocumentKind.ACCEPTANCE_NOTICE, {"accepted_on": ctx.today})
+    _move(ctx, "accept", S.ACCEPTED, {"accepted_on": ctx.today}, {**via, "document": doc.number})
+    _move(ctx, "start_review", S.UNDER_REVIEW, {"handler": ctx.user}, {**via, "handler": ctx.user.pk})
+    details = _decision_details(ctx, CaseOutcome.APPROVED)
+    doc = _document(ctx, DocumentKind.DECISION, details)
+    _move(ctx, "decide", S.DECIDED, {"outcome": details["outcome"], "decided_on": ctx.today},
+          {**via, **details, "document": doc.number})
+    timeliness = deadlines.timeliness(ctx.today, ctx.case.promised_due, ctx.case.legal_due)
+    doc = _document(ctx, DocumentKind.COMPLETION_NOTICE, {"completed_on": ctx.today})
+    _move(ctx, "complete", target, {"completed_on": ctx.today, "timeliness": timeliness},
+          {**via, "timeliness": timeliness, "document": doc.number})
+    notify(ctx.case, "completed", ["applicant"])
+
+
+def _withdraw(ctx: Ctx, target) -> None:
+    _move(ctx, "withdraw", target, {"is_suspended": False}, {"reason": ctx.payload["reason"].strip()})
+    CaseSuspension.objects.filter(case=ctx.case, ended_on__isnull=True).update(ended_on=ctx.today)
+
+
+def _terminate(ctx: Ctx, target) -> None:
+    _move(ctx, "terminate", target, {"is_suspended": False},
+          {"legal_cause": ctx.payload["legal_cause"].strip(), "reason": ctx.payload["reason"].strip()})
+    CaseSuspension.objects.filter(case=ctx.case, ended_on__isnull=True).update(ended_on=ctx.today)
+    notify(ctx.case, "terminated", ["applicant"])
+
+
+EFFECTS: dict[str, Callable[[Ctx, str | None], None]] = {
+    "receive": _receive, "request_correction": _request_correction, "submit_corrections": _submit_corrections,
+    "abandon_correction": _abandon_correction, "accept": _accept, "deem_accept": _deem_accept, "reject": _reject,
+    "start_review": _start_review, "suspend": _suspend, "resume": _resume, "extend": _extend, "decide": _decide,
+    "complete": _complete, "deliver": _deliver, "complete_immediately": _complete_immediately,
+    "withdraw": _withdraw, "terminate": _terminate,
+}
+assert set(EFFECTS) == set(ALLOWED_TRANSITIONS)
+
+
+# --- reading deadlines -----------------------------------------------------------------------
+
+def case_dues(case: Case) -> deadlines.Dues:
+    """The deadlines of a case computed now (equal to the cached columns unless the calendar moved);
+    `legal_remaining` tells the days left while a suspension is open."""
+    return deadlines.compute(_anchors(case), get_calendar(case.center.calendar_id))
+
+
+def _running(case: Case, cal: calc.Calendar) -> list[deadlines.Clock]:
+    anchors = _anchors(case)
+    return deadlines.clocks(case.state, case.is_suspended, anchors, deadlines.compute(anchors, cal), cal)
+
+
+def sla_status(case: Case, today: date | None = None) -> str:
+    """The case's worst open deadline status, computed on read from today's local date."""
+    cal = get_calendar(case.center.calendar_id)
+    return deadlines.worst_status(_running(case, cal), today or timezone.localdate())
+
+
+# --- files -------------------------------------------------------------------------------------
+
+def attach_file(material: CaseMaterial, content: bytes, *, filename: str, content_type: str) -> CaseMaterial:
+    """Store a scanned or uploaded material under VAR_DIR/media/cases/<number>/ (outside the
+    database), named by its SHA-256; the row keeps the path, digest, size and content type."""
+    digest = hashlib.sha256(content).hexdigest()
+    suffix = Path(filename).suffix.lower()[:10]
+    relative = Path("cases") / material.case.number / f"{digest}{suffix}"
+    target = Path(settings.VAR_DIR) / "media" / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists():
+        target.write_bytes(content)
+    CaseMaterial.objects.filter(pk=material.pk).update(file_path=str(relative), sha256=digest, size=len(content),
+                                                       content_type=content_type, received=True)
+    material.refresh_from_db()
+    return material
+
+
+# --- the sweep ---------------------------------------------------------------------------------
+
+LEVEL_OF = {SlaStatus.WARNING: EscalationLevel.WARNING, SlaStatus.DUE_TODAY: EscalationLevel.DUE_TODAY,
+            SlaStatus.OVERDUE: EscalationLevel.OVERDUE}
+
+
+def _recipients(case: Case, level: str) -> list:
+    """warning → the handler (the receiver before review); due today → + the section chief of the
+    agency; overdue → + the center's leadership (a 督办 record)."""
+    owner = case.handler_id or case.receiver_id
+    people: list = [{"handler": owner}]
+    if level in (EscalationLevel.DUE_TODAY, EscalationLevel.OVERDUE):
+        people.append({"section_chief": case.rules_snapshot.get("agency_id")})
+    if level == EscalationLevel.OVERDUE:
+        people.append({"center_leadership": case.center_id})
+    return people
+
+
+def _escalate(case: Case, running: list[deadlines.Clock], today: date) -> int:
+    """Record each (deadline kind, due date, level) reached once and notify its recipients; the
+    unique constraint makes a second sweep (or two sweeps at once) a no-op. Returns the count."""
+    created = 0
+    for clock in running:
+        level = LEVEL_OF.get(deadlines.status_of(clock, today))
+        if level is None:
+            continue
+        key = {"case": case, "deadline_kind": clock.kind, "due_date": clock.due, "level": level}
+        if Escalation.objects.filter(**key).exists():
+            continue
+        recipients = _recipients(case, level)
+        try:
+            with transaction.atomic():
+                Escalation.objects.create(**key, recipients=recipients)
+        except IntegrityError:  # a concurrent sweep recorded it first
+            continue
+        notify(case, f"escalation_{level}", recipients)
+        created += 1
+    return created
+
+
+def sweep(now: datetime | None = None, *, batch: int = 1000) -> dict:
+    """The periodic SLA sweep (domain.md §2.6), idempotent: reads only cases whose `next_check_at`
+    has come (indexed), runs `deem_accept` where due, refreshes the cached `sla_status` and
+    `next_check_at`, and records escalations once. Correctness never depends on it: statuses are
+    computed on read."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    stats = {"checked": 0, "deemed_accepted": 0, "escalations": 0}
+    ids = list(Case.objects.filter(next_check_at__lte=now).order_by("next_check_at", "pk")
+               .values_list("pk", flat=True)[:batch])
+    for pk in ids:
+        case = Case.objects.select_related("center").get(pk=pk)
+        stats["checked"] += 1
+        if (case.state == CaseState.RECEIVED and case.correction_notice_due is not None
+                and today > case.correction_notice_due):
+            try:
+                case = apply(case, "deem_accept", by=SYSTEM, now=now)
+                stats["deemed_accepted"] += 1
+            except CaseError as exc:  # someone acted on it meanwhile: the next sweep looks again
+                log.info("sweep: case %s not deemed accepted (%s)", case.number, exc.code)
+                continue
+        stats["escalations"] += _refresh(case, now)
+    return stats
+
+
+def _refresh(case: Case, now: datetime) -> int:
+    today = timezone.localdate(now)
+    with transaction.atomic():
+        cal = get_calendar(case.center.calendar_id)
+        running = _running(case, cal)
+        Case.objects.filter(pk=case.pk, version=case.version).update(
+            sla_status=deadlines.worst_status(running, today), next_check_at=deadlines.next_check(running, today))
+        return _escalate(case, running, today)
+
+
+# --- after a calendar edit ---------------------------------------------------------------------
+
+_RECOMPUTE_FIELDS = ("pk", "number", "center__calendar_id", "state", "is_suspended", "rules_snapshot", "received_at",
+                     "corrections_received_on", "accepted_on", "decided_on", *DUE_FIELDS, "deadlines_provisional",
+                     "handler_id", "receiver_id")
+
+
+def _grouped(rows: Iterable[tuple]) -> dict[int, list]:
+    out: dict[int, list] = defaultdict(list)
+    for case_id, *rest in rows:
+        out[case_id].append(tuple(rest))
+    return out
+
+
+def recompute_open_deadlines(changed_dates: Iterable[date] | None = None, *, now: datetime | None = None) -> int:
+    """After a calendar edit (or a year verified): recompute the deadlines of every open case (only
+    those with a deadline on or after the earliest changed date when `changed_dates` is given),
+    store those that moved and write one `deadline_recomputed` event each (before/after). A date
+    moving earlier notifies the case's owner. Bulk: a few queries whatever the number of cases.
+    Returns the number of cases whose deadlines changed."""
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    qs = Case.objects.filter(state__in=OPEN_STATES)
+    changed_dates = sorted(set(changed_dates or ()))
+    if changed_dates:
+        lo = changed_dates[0]
+        qs = qs.filter(Q(correction_notice_due__gte=lo) | Q(legal_due__gte=lo) | Q(promised_due__gte=lo)
+                       | Q(delivery_due__gte=lo) | Q(is_suspended=True))
+    calendars: dict[int | None, calc.Calendar] = {}
+    updates: list[tuple] = []
+    events: list[CaseEvent] = []
+    earlier: list[tuple[str, int | None]] = []
+    with transaction.atomic():
+        spans = _grouped(CaseSuspension.objects.filter(case__state__in=OPEN_STATES).order_by("started_on", "id")
+                         .values_list("case_id", "started_on", "ended_on"))
+        extensions = _grouped(CaseExtension.objects.filter(case__state__in=OPEN_STATES)
+                              .values_list("case_id", "days"))
+        changed_rows = []
+        for row in qs.values_list(*_RECOMPUTE_FIELDS).iterator(chunk_size=5000):
+            (pk, number, cal_id, state, suspended, snapshot, received_at, corrections_on, accepted_on, decided_on,
+             *old, old_provisional, handler_id, receiver_id) = row
+            cal = calendars.get(cal_id)
+            if cal is None:
+                cal = calendars[cal_id] = get_calendar(cal_id)
+            if isinstance(snapshot, str):  # some backends hand JSON back undecoded in values_list
+                import json
+                snapshot = json.loads(snapshot)
+            anchors = deadlines.Anchors(
+                snapshot, timezone.localdate(received_at) if received_at else None, corrections_on, accepted_on,
+                decided_on, tuple(spans.get(pk, ())), sum(d for (d,) in extensions.get(pk, ())))
+            dues = deadlines.compute(anchors, cal)
+            new = [getattr(dues, name) for name in DUE_FIELDS]
+            if new == list(old) and dues.provisional == old_provisional:
+                continue
+            running = deadlines.clocks(state, suspended, anchors, dues, cal)
+            status = deadlines.worst_status(running, today)
+            check = now if status != SlaStatus.OK else deadlines.next_check(running, today)
+            changed_rows.append((pk, state, dict(zip(DUE_FIELDS, old, strict=True)),
+                                 dict(zip(DUE_FIELDS, new, strict=True)), dues.provisional, old_provisional))
+            updates.append((*new, dues.provisional, status, check, cal.version, pk))
+            if any(n is not None and o is not None and n < o for n, o in zip(new, old, strict=True)):
+                earlier.append((number, handler_id or receiver_id))
+        if not updates:
+            return 0
+        ops = connection.ops
+        params = [[ops.adapt_datefield_value(v) for v in u[:4]] + [u[4], u[5], ops.adapt_datetimefield_value(u[6]),
+                                                                     u[7], u[8]] for u in updates]
+        table = Case._meta.db_table
+        with connection.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {table} SET correction_notice_due = %s, legal_due = %s, promised_due = %s, "
+                f"delivery_due = %s, deadlines_provisional = %s, sla_status = %s, next_check_at = %s, "
+                f"calendar_version_used = %s WHERE id = %s", params)
+        last_seq: dict[int, int] = {}
+        ids = [r[0] for r in changed_rows]
+        for i in range(0, len(ids), 500):
+            last_seq.update(CaseEvent.objects.filter(case_id__in=ids[i:i + 500]).values("case_id")
+                            .annotate(m=Max("seq")).values_list("case_id", "m"))
+        for pk, state, before, after, provisional, old_provisional in changed_rows:
+            events.append(CaseEvent(
+                case_id=pk, seq=last_seq.get(pk, 0) + 1, action="deadline_recomputed", from_state=state,
+                to_state=state, actor=None, actor_kind=ActorKind.SYSTEM, at=now, business_date=today,
+                payload={"changed_dates": changed_dates, "before": {**before, "provisional": old_provisional},
+                         "after": {**after, "provisional": provisional}}))
+        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        for number, owner in earlier:
+            transaction.on_commit(lambda n=number, o=owner: [f(n, "deadline_moved_earlier", [{"handler": o}])
+                                                             for f in NOTIFIERS])
+    return len(updates)
