@@ -1,0 +1,79 @@
+"""The SLA sweep (domain.md §2.6): next_check_at, escalations once per level, deemed acceptance,
+and the status computed on read."""
+
+from datetime import date
+
+import pytest
+
+from yimen.cases import deadlines, services
+from yimen.cases.constants import CaseState, SlaStatus
+from yimen.cases.models import Case, Escalation
+from yimen.cases.services import apply, notify, sla_status, sweep
+
+from .factories import at
+
+pytestmark = pytest.mark.django_db
+D = lambda m, d: date(2026, m, d)  # noqa: E731
+
+
+@pytest.fixture
+def received(world, new_case):
+    case = new_case(D(2, 10))
+    apply(case, "receive", by=world.ws, now=at(D(2, 10)))
+    return case
+
+
+@pytest.mark.parametrize(("today", "status"), [
+    (D(2, 11), SlaStatus.OK), (D(2, 12), SlaStatus.OK), (D(2, 13), SlaStatus.WARNING),
+    (D(2, 23), SlaStatus.WARNING), (D(2, 24), SlaStatus.DUE_TODAY), (D(2, 25), SlaStatus.OVERDUE),
+])
+def test_status_is_computed_on_read(received, today, status):
+    assert sla_status(received, today) == status
+
+
+def test_next_check_is_the_next_status_change(received):
+    assert received.next_check_at == deadlines.local_midnight(D(2, 13))
+    assert sweep(now=at(D(2, 12), 23))["checked"] == 0  # nothing due: the index range is empty
+
+
+def test_each_escalation_level_fires_once(received, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "NOTIFIERS", [lambda n, kind, who: sent.append((n, kind, who))])
+    with django_capture_on_commit_callbacks(execute=True):
+        first = sweep(now=deadlines.local_midnight(D(2, 13)))
+    assert first["escalations"] == 1
+    assert sweep(now=deadlines.local_midnight(D(2, 13)))["escalations"] == 0
+    assert Escalation.objects.filter(case=received).count() == 1
+    assert sent == [(received.number, "escalation_warning", [{"handler": received.receiver_id}])]
+    received.refresh_from_db()
+    assert received.sla_status == SlaStatus.WARNING
+    assert received.next_check_at == deadlines.local_midnight(D(2, 24))
+    sweep(now=at(D(2, 24), 8))
+    sweep(now=at(D(2, 24), 9))
+    assert list(Escalation.objects.filter(case=received).order_by("id").values_list("level", flat=True)) == [
+        "warning", "due_today"]
+
+
+def test_deemed_acceptance_is_idempotent(received):
+    sweep(now=at(D(2, 25), 0))
+    case = Case.objects.get(pk=received.pk)
+    assert case.state == CaseState.ACCEPTED and case.deemed_accepted
+    snapshot = (case.version, case.events.count(), Escalation.objects.count(), case.legal_due)
+    sweep(now=at(D(2, 25), 0))
+    case.refresh_from_db()
+    assert (case.version, case.events.count(), Escalation.objects.count(), case.legal_due) == snapshot
+    deemed = case.events.get(action="deem_accept")
+    assert deemed.actor is None and deemed.actor_kind == "system"
+
+
+def test_notifications_wait_for_commit(world, new_case, django_capture_on_commit_callbacks, monkeypatch):
+    sent = []
+    monkeypatch.setattr(services, "NOTIFIERS", [lambda n, kind, who: sent.append(kind)])
+    case = new_case(D(3, 3))
+    with django_capture_on_commit_callbacks() as callbacks:
+        apply(case, "receive", by=world.ws, now=at(D(3, 3)))
+        notify(case, "test", [])
+    assert sent == []
+    for callback in callbacks:
+        callback()
+    assert sent == ["received", "test"]
