@@ -77,3 +77,19 @@ def test_notifications_wait_for_commit(world, new_case, django_capture_on_commit
     for callback in callbacks:
         callback()
     assert sent == ["received", "test"]
+
+
+def test_command_and_periodic_task_run_the_sweep(received, time_machine):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from yimen.cases import tasks
+
+    time_machine.move_to(at(D(2, 25), 1))
+    out = StringIO()
+    call_command("sweep_cases", stdout=out)
+    assert "1 deemed accepted" in out.getvalue()
+    tasks.sweep_cases.call_local()  # huey runs the same function every 5 minutes
+    received.refresh_from_db()
+    assert received.state == CaseState.ACCEPTED
