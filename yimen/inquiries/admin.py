@@ -11,12 +11,18 @@ from yimen.lib.masking import mask_name, mask_phone
 from .models import Inquiry, InquiryEvent, InquiryPolicy
 
 
-class InquiryEventInline(ReadOnlyAdminMixin, admin.TabularInline):
+class InquiryEventInline(admin.TabularInline):
     model = InquiryEvent
     fields = ["seq", "action", "from_state", "to_state", "actor", "at", "payload"]
     readonly_fields = fields
     extra = 0
     can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Inquiry)

@@ -4,8 +4,8 @@
 `overdue` (the local date is after the due date). A provisional deadline (a year without verified
 calendar data) enters `warning` one working day earlier (domain.md §2.5).
 
-Generic: inquiries and cannot-handle reports use it; it belongs in `yimen.workdays` once that
-app's owners take it (a move of one import).
+Generic: inquiries and cannot-handle reports use it. `yimen.cases.deadlines` implements the same
+rule for cases (as a warning-from date); both belong in one place in `yimen.workdays`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,6 @@ __all__ = ["SlaStatus", "Sla", "sla_status", "worst"]
 
 WARNING_WD_LEFT = 2
 WARNING_ELAPSED = 0.8
-PROVISIONAL_SHIFT_WD = 1
 
 
 class SlaStatus(models.TextChoices):
@@ -60,7 +60,8 @@ def sla_status(due: date, *, anchor: date, today: date, provisional: bool = Fals
     left = between(today, due)
     total = between(anchor, due) if anchor < due else 0
     elapsed = total - left
-    threshold = WARNING_WD_LEFT + (PROVISIONAL_SHIFT_WD if provisional else 0)
+    shift = int(getattr(settings, "PROVISIONAL_WARNING_SHIFT_WD", 1)) if provisional else 0  # as cases.deadlines
+    threshold = WARNING_WD_LEFT + shift
     if left <= threshold or (total and elapsed / total >= WARNING_ELAPSED):
         return Sla(SlaStatus.WARNING, left, due)
     return Sla(SlaStatus.OK, left, due)
