@@ -115,3 +115,19 @@ def test_a_snapshot_keeps_the_numbers(center):
     assert data["simple_wd"] == 5 and data["anchor"] == "receipt"
     copy = from_snapshot(data)
     assert copy.pk is None and (copy.contact_wd, copy.simple_wd, copy.complex_wd) == (1, 5, 15)
+
+
+def test_admin_saves_are_audited_and_the_ceiling_holds(center, admin_client):
+    from yimen.auditlog.services import events_for
+
+    url = "/admin/hall/rectificationpolicy/add/"
+    form = {"center": center.pk, "preset": "custom", "contact_wd": 1, "simple_wd": 4, "complex_wd": 16,
+            "callback_wd": 3, "max_rounds": 2, "unreachable_attempts": 3, "anchor": "receipt"}
+    response = admin_client.post(url, form)
+    assert response.status_code == 200 and not RectificationPolicy.objects.exists()  # form error: > 15
+    response = admin_client.post(url, {**form, "preset": "shanghai_1_5_15"})
+    assert response.status_code == 302
+    policy = RectificationPolicy.objects.get(center=center)
+    assert (policy.contact_wd, policy.simple_wd, policy.complex_wd) == (1, 5, 15)
+    event = events_for(policy).get()
+    assert event.action == "hall.rectification_policy.saved" and event.data["after"]["complex_wd"] == 15
