@@ -647,9 +647,6 @@ def recompute_open_deadlines(changed_dates: Iterable[date] | None = None, *, now
             cal = calendars.get(cal_id)
             if cal is None:
                 cal = calendars[cal_id] = get_calendar(cal_id)
-            if isinstance(snapshot, str):  # some backends hand JSON back undecoded in values_list
-                import json
-                snapshot = json.loads(snapshot)
             anchors = deadlines.Anchors(
                 snapshot, timezone.localdate(received_at) if received_at else None, corrections_on, accepted_on,
                 decided_on, tuple(spans.get(pk, ())), sum(d for (d,) in extensions.get(pk, ())))

@@ -173,3 +173,21 @@ def test_correction_request_after_the_notice_due_date_is_refused(world, new_case
     apply(case, "request_correction", by=world.ws, now=at(D(2, 24), 23),
           items=[{"material": material, "problem": "未签字"}])
     assert case.state == CaseState.CORRECTION_REQUESTED
+
+
+def test_provisional_deadlines_warn_one_working_day_earlier(calendar):
+    """domain.md §7.4: 2026-12-28 + 5 WD reaches unverified 2027: 2027-01-04 by the weekly rule, 暂定."""
+    a = deadlines.Anchors(SNAP, received_on=date(2026, 12, 28))
+    dues = deadlines.compute(a, calendar)
+    assert (dues.correction_notice_due, dues.provisional) == (date(2027, 1, 4), True)
+    assert deadlines.warning_from(date(2026, 12, 28), date(2027, 1, 4), True, calendar) == date(2026, 12, 30)
+    assert deadlines.warning_from(date(2026, 12, 28), date(2027, 1, 4), False, calendar) == date(2026, 12, 31)
+    a = deadlines.Anchors(SNAP, received_on=date(2026, 12, 24))
+    assert deadlines.compute(a, calendar).correction_notice_due == date(2026, 12, 31)
+    assert not deadlines.compute(a, calendar).provisional
+
+
+@pytest.mark.parametrize(("completed", "expected"), [(D(3, 12), "early"), (D(3, 13), "on_time"),
+                                                     (D(3, 16), "late")])
+def test_timeliness_against_the_promised_limit(completed, expected):
+    assert deadlines.timeliness(completed, D(3, 13), D(4, 1)) == expected
