@@ -6,6 +6,7 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from yimen.cases.api import router as cases_router
 from yimen.catalog.api import router as catalog_router
 from yimen.ops.services import health as health_report
 from yimen.queueing.api import router as queue_router
@@ -53,3 +54,4 @@ def health(request: HttpRequest):
 api.add_router("/calendar", calendar_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/queue", queue_router)
+api.add_router("/cases", cases_router)

@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("yimen.accounts.urls")),
     path("", include("yimen.queueing.urls")),
     path("staff/hall/", include("yimen.hall.urls")),
+    path("cases/", include("yimen.cases.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

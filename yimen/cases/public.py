@@ -1,0 +1,131 @@
+"""What the API and the screens show of a case: one source for both. ID numbers and names are
+masked here; nothing below returns them in full."""
+
+from __future__ import annotations
+
+import hmac
+
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from yimen.accounts.constants import Role
+from yimen.lib.masking import mask_name
+from yimen.workdays.services import working_days_between
+
+from .constants import ALLOWED_TRANSITIONS, FINAL_STATES, CaseState, DocumentKind, SlaStatus
+from .models import Case, CaseDocument, CaseEvent, CaseMaterial, CorrectionNotice
+from .services import sla_status
+
+CENTER_ROLES = frozenset({Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER})
+EVERYWHERE = frozenset({Role.DISTRICT_SUPERVISOR, Role.ADMIN})
+
+
+def visible_cases(user):
+    """The cases `user` may open (a11y-security S9): center staff their center's, reviewers their
+    agency's, the district office and administrators all; nobody else any."""
+    qs = Case.objects.all()
+    if not (user and user.is_authenticated and user.is_active):
+        return qs.none()
+    if user.is_superuser or user.role in EVERYWHERE:
+        return qs
+    if user.role in CENTER_ROLES and user.center_id:
+        return qs.filter(center_id=user.center_id)
+    if user.role == Role.REVIEWER and user.agency_id:
+        return qs.filter(item__agency_id=user.agency_id)
+    return qs.none()
+
+
+def available_actions(case: Case, user) -> list[str]:
+    """The actions of the transition table the user's role may try in the case's state (guards
+    may still refuse). Drives the buttons and the API's `actions`."""
+    role = getattr(user, "role", None)
+    return [a for a, t in ALLOWED_TRANSITIONS.items() if role in t.roles and case.state in t.sources]
+
+
+def document_url(doc: CaseDocument) -> str:
+    return reverse("cases:document", args=[doc.number])
+
+
+def _documents(case: Case) -> list[dict]:
+    return [{"number": d.number, "kind": d.kind, "kind_label": str(DocumentKind(d.kind).label),
+             "issued_at": d.issued_at, "url": document_url(d)}
+            for d in CaseDocument.objects.filter(case=case).order_by("issued_at", "id")]
+
+
+def needed_materials(case: Case) -> list[str]:
+    """After a correction notice: what the applicant still has to bring, with what was wrong."""
+    if case.state != CaseState.CORRECTION_REQUESTED:
+        return []
+    notice = CorrectionNotice.objects.filter(case=case).order_by("-round").first()
+    if notice is None:
+        return []
+    return [f"{i.material.name}: {i.problem}" for i in notice.items.select_related("material")]
+
+
+def case_data(case: Case, user) -> dict:
+    """CaseOut (schemas.py)."""
+    materials = CaseMaterial.objects.filter(case=case).select_related("material")
+    events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("seq")
+    return {
+        "number": case.number, "state": case.state, "state_label": str(CaseState(case.state).label),
+        "outcome": case.outcome, "version": case.version, "center": case.center.code, "item": case.item.code,
+        "item_name": case.item.name, "situation": case.situation.name, "applicant_type": case.applicant_type,
+        "applicant_name": mask_name(case.applicant_name), "applicant_id": case.masked_id,
+        "received_at": case.received_at, "accepted_on": case.accepted_on, "deemed_accepted": case.deemed_accepted,
+        "is_suspended": case.is_suspended, "correction_notice_due": case.correction_notice_due,
+        "legal_due": case.legal_due, "promised_due": case.promised_due, "delivery_due": case.delivery_due,
+        "deadlines_provisional": case.deadlines_provisional,
+        "sla_status": sla_status(case) if case.state not in FINAL_STATES else "ok",
+        "materials": [{"id": m.material_id, "name": m.material.name, "necessity": m.material.necessity,
+                       "received": m.received, "exempt": m.exempt, "exempt_reason": m.exempt_reason,
+                       "has_file": bool(m.file_path)} for m in materials],
+        "documents": _documents(case),
+        "events": [{"seq": e.seq, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
+                    "at": e.at, "actor": e.actor.get_full_name() or e.actor.username if e.actor else e.actor_kind}
+                   for e in events],
+        "actions": available_actions(case, user),
+    }
+
+
+def case_by_code(number: str, code: str) -> Case | None:
+    """The case with this number whose verification code (printed on the receipt) is `code`."""
+    case = Case.objects.select_related("item").filter(number=(number or "").strip()[:48]).first()
+    code = (code or "").strip().upper()
+    if case is None or not code or not hmac.compare_digest(case.verification_code, code):
+        return None
+    return case
+
+
+def status_data(case: Case) -> dict:
+    """StatusOut: the applicant's view (number + verification code)."""
+    return {
+        "number": case.number, "item_name": case.item.name, "state": case.state,
+        "state_label": str(CaseState(case.state).label), "outcome": case.outcome, "received_at": case.received_at,
+        "accepted_on": case.accepted_on, "promised_due": case.promised_due, "needed": needed_materials(case),
+        "documents": _documents(case),
+    }
+
+
+def worklist(user, *, limit: int = 200) -> list[dict]:
+    """Open cases `user` works on, nearest due date first, with the working days left (negative:
+    overdue). Reviewers see their agency's accepted and under-review cases; center staff their
+    center's cases waiting at the front desk."""
+    today = timezone.localdate()
+    qs = visible_cases(user).exclude(state__in=FINAL_STATES).select_related("item")
+    if getattr(user, "role", None) == Role.REVIEWER:
+        qs = qs.filter(state__in=[CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.DECIDED])
+    rows = []
+    for case in qs.filter(Q(promised_due__isnull=False) | Q(correction_notice_due__isnull=False))[:limit * 2]:
+        due = case.promised_due or case.correction_notice_due
+        left = working_days_between(today, due) if due else None
+        status = case.sla_status  # the sweep's; overdue and due today are certain from the date alone
+        if due is not None and due < today:
+            status = SlaStatus.OVERDUE
+        elif due == today:
+            status = SlaStatus.DUE_TODAY
+        rows.append({"number": case.number, "state": case.state, "item_name": case.item.name,
+                     "applicant_name": mask_name(case.applicant_name), "due": due, "working_days_left": left,
+                     "sla_status": status})
+    rows.sort(key=lambda r: (r["due"] is None, r["due"] or today, r["number"]))
+    return rows[:limit]

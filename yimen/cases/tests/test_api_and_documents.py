@@ -1,0 +1,128 @@
+"""The cases API and pages: open → receive → correct → accept over HTTP, every refusal a 4xx with
+its code and no change, scope (S9), the applicant's status page and the printable documents."""
+
+import re
+
+import pytest
+import time_machine
+
+from yimen.auditlog.models import LogEntry
+from yimen.cases.models import Case, CaseEvent
+from yimen.cases.schemas import CaseOut, StatusOut
+
+from .factories import VALID_ID, at, make_center, make_user
+
+API = "/api/v1/cases"
+DAY = __import__("datetime").date(2026, 3, 3)  # a Tuesday
+
+
+@pytest.fixture
+def desk(client, world):
+    client.force_login(world.ws)
+    return client
+
+
+def post(client, url, body):
+    return client.post(url, body, content_type="application/json")
+
+
+def open_body(world, **kw):
+    return {"item": world.item.code, "situation": world.situation.code, "applicant_name": "张三",
+            "id_number": VALID_ID, "phone": "13812345678", **kw}
+
+
+def test_front_desk_flow_over_http(desk, world):
+    with time_machine.travel(at(DAY, 9), tick=False):
+        r = post(desk, API, open_body(world))
+        assert r.status_code == 201, r.content
+        case = r.json()
+        assert set(case) == set(CaseOut.model_fields) and CaseOut.model_validate(case)
+        assert case["state"] == "submitted" and "receive" in case["actions"]
+        assert VALID_ID not in r.content.decode() and case["applicant_name"] != "张三"  # masked
+        materials = [m["id"] for m in case["materials"] if not m["exempt"]]
+        r = post(desk, f"{API}/{case['number']}/receive", {"version": case["version"], "materials": materials[:1]})
+        assert r.status_code == 200, r.content
+        case = r.json()
+        assert case["state"] == "received" and case["correction_notice_due"] == "2026-03-10"
+        assert [d["kind"] for d in case["documents"]] == ["receipt"]
+        # accepting with a required material missing is refused, nothing changes
+        before = CaseEvent.objects.count()
+        r = post(desk, f"{API}/{case['number']}/accept", {"version": case["version"]})
+        assert (r.status_code, r.json()["code"]) == (400, "materials_missing")
+        assert CaseEvent.objects.count() == before
+        # one notice listing the missing material
+        r = post(desk, f"{API}/{case['number']}/request_correction",
+                 {"version": case["version"], "items": [{"material": materials[1], "problem": "未签字"}]})
+        assert r.status_code == 200, r.content
+        case = r.json()
+        assert case["state"] == "correction_requested"
+        r = post(desk, f"{API}/{case['number']}/submit_corrections", {"version": case["version"]})
+        case = r.json()
+        r = post(desk, f"{API}/{case['number']}/accept", {"version": case["version"]})
+        assert r.status_code == 200 and r.json()["state"] == "accepted", r.content
+        assert r.json()["promised_due"] is not None
+
+
+def test_refusals_are_4xx_with_codes_and_change_nothing(desk, world, client):
+    with time_machine.travel(at(DAY, 9), tick=False):
+        case = post(desk, API, open_body(world)).json()
+        n, v = case["number"], case["version"]
+        cases = [
+            (post(desk, API, open_body(world, id_number="110105194912310021")), 400, "invalid_id_number"),
+            (post(desk, API, open_body(world, item="nope")), 400, "unknown_item"),
+            (post(desk, API, open_body(world, situation="nope")), 400, "unknown_situation"),
+            (post(desk, f"{API}/{n}/receive", {"version": v + 1}), 409, "conflict"),
+            (post(desk, f"{API}/{n}/accept", {"version": v}), 409, "bad_state"),
+            (post(desk, f"{API}/{n}/start_review", {"version": v}), 403, "forbidden_role"),
+            (post(desk, f"{API}/{n}/fly", {"version": v}), 404, "unknown_action"),
+            (post(desk, f"{API}/{n}/receive", {}), 422, "invalid_input"),
+            (post(desk, f"{API}/NOPE/receive", {"version": 1}), 404, "not_found"),
+        ]
+        for r, status, code in cases:
+            assert (r.status_code, r.json()["code"]) == (status, code), r.content
+        assert Case.objects.get(number=n).version == v and Case.objects.count() == 1
+
+
+def test_cases_of_another_center_do_not_exist_for_you(client, world):
+    with time_machine.travel(at(DAY, 9), tick=False):
+        client.force_login(world.ws)
+        number = post(client, API, open_body(world)).json()["number"]
+        stranger = make_user("window_staff", center=make_center())
+        client.force_login(stranger)
+        assert client.get(f"{API}/{number}").status_code == 404
+        assert post(client, f"{API}/{number}/receive", {"version": 1}).status_code == 404
+        client.force_login(world.rv)  # the item's agency reviewer sees it
+        assert client.get(f"{API}/{number}").status_code == 200
+        client.logout()
+        assert client.get(f"{API}/{number}").status_code == 401
+
+
+def test_status_page_and_api_with_the_verification_code(client, desk, world):
+    with time_machine.travel(at(DAY, 9), tick=False):
+        case = post(desk, API, open_body(world)).json()
+        case = post(desk, f"{API}/{case['number']}/receive", {"version": case["version"]}).json()
+        row = Case.objects.get(number=case["number"])
+        client.logout()
+        r = client.get(f"{API}/status", {"number": row.number, "code": row.verification_code.lower()})
+        assert r.status_code == 200 and StatusOut.model_validate(r.json()).state == "received"
+        assert client.get(f"{API}/status", {"number": row.number, "code": "WRONG"}).status_code == 404
+        page = client.get("/cases/status/", {"number": row.number, "code": row.verification_code})
+        assert page.status_code == 200 and row.item.name in page.content.decode()
+        assert "msg-error" in client.get("/cases/status/", {"number": row.number, "code": "X"}).content.decode()
+
+
+def test_documents_print_for_staff_and_applicant_only(client, desk, world):
+    with time_machine.travel(at(DAY, 9), tick=False):
+        case = post(desk, API, open_body(world)).json()
+        case = post(desk, f"{API}/{case['number']}/receive", {"version": case["version"]}).json()
+        row = Case.objects.get(number=case["number"])
+        url = case["documents"][0]["url"]
+        page = desk.get(url)
+        body = page.content.decode()
+        assert page.status_code == 200 and row.number in body and "2026-03-10" in body
+        assert not re.search(r"\d{17}[\dXx]", body) and "<svg" in body  # masked ID, QR code
+        assert LogEntry.objects.filter(action="print_document").count() == 1
+        assert desk.get(url, {"paper": "80mm"}).status_code == 200
+        client.logout()
+        assert client.get(url).status_code == 404
+        assert client.get(url, {"code": row.verification_code}).status_code == 200
