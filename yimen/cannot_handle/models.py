@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yimen.inquiries.events import Event
+from yimen.lib.crypto import EncryptedTextField
 from yimen.lib.masking import mask_name, mask_phone
 
 from .constants import ReportChannel, ReportState, Satisfaction, Timeliness
@@ -26,7 +27,7 @@ class CannotHandleReport(models.Model):
     window = models.ForeignKey("hall.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("window"))
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)
-    reporter_phone = models.CharField(_("reporter phone"), max_length=30, blank=True)
+    reporter_phone = EncryptedTextField(_("reporter phone"), blank=True)  # SM4-GCM at rest (a11y-security S17)
     item = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+", verbose_name=_("item"))
     description = models.TextField(_("what could not be done"))

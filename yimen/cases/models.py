@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yimen.auditlog.models import ActorKind
 from yimen.catalog.constants import ExemptReason
+from yimen.lib.crypto import EncryptedTextField, blind_index
 from yimen.lib.masking import mask_id_number, mask_name
 
 from .constants import (
@@ -82,11 +83,14 @@ class Case(models.Model):
     applicant_type = models.CharField(_("applicant type"), max_length=12, choices=ApplicantType.choices,
                                       default=ApplicantType.PERSON)
     applicant_name = models.CharField(_("applicant"), max_length=100)
-    id_number = models.CharField(_("identity number"), max_length=18, blank=True)
+    # personal data encrypted at rest (SM4-GCM, a11y-security S17); `id_index` finds a case by it
+    id_number = EncryptedTextField(_("identity number"), blank=True)
     credit_code = models.CharField(_("unified social credit code"), max_length=18, blank=True)
-    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    id_index = models.CharField(_("identity blind index"), max_length=64, blank=True, db_index=True, editable=False,
+                                help_text=_("HMAC-SM3 of the ID number or credit code, for lookups"))
+    phone = EncryptedTextField(_("phone"), blank=True)
     agent_name = models.CharField(_("agent"), max_length=100, blank=True)
-    agent_id_number = models.CharField(_("agent's identity number"), max_length=18, blank=True)
+    agent_id_number = EncryptedTextField(_("agent's identity number"), blank=True)
 
     created_at = models.DateTimeField(_("opened at"), auto_now_add=True)
     received_at = models.DateTimeField(_("received at"), null=True, blank=True)
@@ -124,6 +128,12 @@ class Case(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} · {mask_name(self.applicant_name)}"
+
+    def save(self, *args, **kwargs):
+        self.id_index = blind_index(self.id_number or self.credit_code)
+        if kwargs.get("update_fields") is not None and {"id_number", "credit_code"} & set(kwargs["update_fields"]):
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_index"}
+        super().save(*args, **kwargs)
 
     @property
     def masked_id(self) -> str:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from yimen.lib.crypto import EncryptedTextField
 from yimen.lib.masking import mask_name, mask_phone
 
 from .constants import DEFAULT_FOLLOW_UP_WD, InquiryOutcome, InquiryState
@@ -47,7 +48,7 @@ class Inquiry(models.Model):
     first_staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                     verbose_name=_("first staff asked"))
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True)  # SM4-GCM at rest (a11y-security S17)
     topic = models.CharField(_("topic"), max_length=200)
     item = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.PROTECT,
                              related_name="+", verbose_name=_("item"))

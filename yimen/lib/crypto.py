@@ -132,3 +132,17 @@ class EncryptedTextField(models.TextField):
     def get_prep_value(self, value):
         value = super().get_prep_value(value)
         return encrypt(value) if value and not is_token(value) else value
+
+
+def encrypt_rows(model, fields: list[str], *, index: tuple[str, list[str]] | None = None) -> int:
+    """For data migrations: write every row's `fields` again, so plaintext left from before a field
+    became an `EncryptedTextField` is stored encrypted; `index` = (column, source fields) fills a
+    blind index from the first non-empty source. Returns the rows written."""
+    n = 0
+    for row in model.objects.all().iterator():
+        if index is not None:
+            column, sources = index
+            setattr(row, column, blind_index(next((getattr(row, f) for f in sources if getattr(row, f)), "")))
+        row.save(update_fields=[*fields, *([index[0]] if index else [])])
+        n += 1
+    return n

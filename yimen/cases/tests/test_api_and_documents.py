@@ -126,3 +126,20 @@ def test_documents_print_for_staff_and_applicant_only(client, desk, world):
         client.logout()
         assert client.get(url).status_code == 404
         assert client.get(url, {"code": row.verification_code}).status_code == 200
+
+
+def test_personal_data_is_encrypted_at_rest(desk, world):
+    """a11y-security S17: raw SQL shows no plaintext ID number or phone; the blind index finds the case."""
+    from django.db import connection
+
+    from yimen.lib.crypto import blind_index
+
+    with time_machine.travel(at(DAY, 9), tick=False):
+        number = post(desk, API, open_body(world, agent_name="李四", agent_id_number="110101199003070134")).json()["number"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT id_number, phone, agent_id_number, id_index FROM cases_case WHERE number = %s", [number])
+        raw = cur.fetchone()
+    assert all(v.startswith("sm4gcm:") for v in raw[:3])
+    assert not re.search(r"\d{17}[\dXx]|1[3-9]\d{9}", " ".join(raw))
+    case = Case.objects.get(id_index=blind_index(VALID_ID.lower()))
+    assert (case.number, case.id_number, case.phone) == (number, VALID_ID, "13812345678")
