@@ -6,3 +6,10 @@ class CasesConfig(AppConfig):
     name = "yimen.cases"
     label = "cases"
     verbose_name = _("Cases")
+
+    def ready(self):
+        from yimen.workdays.signals import calendar_changed
+
+        from .tasks import on_calendar_changed
+
+        calendar_changed.connect(on_calendar_changed, dispatch_uid="cases-recompute-deadlines")

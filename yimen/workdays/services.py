@@ -26,6 +26,7 @@ from . import calc
 from .calc import CalendarNotPublished, Due
 from .constants import WORKING_KINDS, DayKind, YearStatus
 from .models import CalendarDay, CalendarYear, WorkCalendar
+from .signals import announce
 
 __all__ = [
     "CalendarNotPublished",
@@ -123,6 +124,7 @@ def set_day(d: date, kind: str, *, name: str = "", note: str = "", by=None, sour
     day.save()
     _bump(cal)
     log_action(day, "workdays.day.set", by, {"date": d, "before": before, "after": _day_state(day)})
+    announce(cal, [d])
     return day
 
 
@@ -136,6 +138,7 @@ def delete_day(day: CalendarDay, *, by=None) -> None:
     log_action(day.calendar, "workdays.day.deleted", by, {"date": day.date, "before": before})
     day.delete()
     _bump(day.calendar)
+    announce(day.calendar, [day.date])
 
 
 @transaction.atomic
@@ -153,6 +156,7 @@ def set_year_status(year: int, status: str, *, source_document: str = "", by=Non
     row.save()
     _bump(cal)
     log_action(row, "workdays.year.status", by, {"year": year, "before": before, "after": row.status})
+    announce(cal)
     return row
 
 
@@ -198,6 +202,7 @@ def seed_from_chinesecalendar(*, calendar: WorkCalendar | None = None) -> dict:
         _bump(cal)
         log_action(cal, "workdays.calendar.seeded", None,
                    {"source": source, "days_added": len(new_days), "years_added": [y.year for y in new_years]})
+        announce(cal, [d.date for d in new_days] or None)
     return {"days_added": len(new_days), "years_added": [y.year for y in new_years]}
 
 

@@ -48,3 +48,14 @@ def test_recompute_without_dates_equals_fresh_computation_for_every_open_case(wo
     for case in Case.objects.filter(pk__in=[c.pk for c in cases]):
         fresh = case_dues(case)
         assert (case.legal_due, case.promised_due) == (fresh.legal_due, fresh.promised_due)
+
+
+def test_a_calendar_edit_queues_the_recomputation_itself(world, new_case, django_capture_on_commit_callbacks):
+    """workdays.set_day announces the edit after commit; the cases app queues the recomputation
+    (huey runs it at once in tests), so nobody has to remember to call it."""
+    moved = _accepted(world, new_case, D(2, 9))  # legal_due 03-13
+    with django_capture_on_commit_callbacks(execute=True):
+        set_day(D(3, 2), "local_closure", name="台风停工")
+    moved.refresh_from_db()
+    assert moved.legal_due == D(3, 16)
+    assert moved.events.order_by("-seq").first().action == "deadline_recomputed"
