@@ -8,6 +8,7 @@ import hmac
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from yimen.accounts.constants import Role
 from yimen.lib.masking import mask_name
@@ -17,6 +18,15 @@ from .constants import ALLOWED_TRANSITIONS, FINAL_STATES, CaseState, DocumentKin
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, CorrectionNotice
 from .services import sla_status
 
+ACTION_LABELS = {
+    "open": _("Opened"), "receive": _("Received"), "request_correction": _("Correction notice issued"),
+    "submit_corrections": _("Corrections received"), "abandon_correction": _("Closed without corrections"),
+    "accept": _("Accepted"), "deem_accept": _("Accepted by law (no notice in 5 working days)"),
+    "reject": _("Not accepted"), "start_review": _("Review started"), "suspend": _("Suspended"),
+    "resume": _("Resumed"), "extend": _("Limit extended"), "decide": _("Decided"), "complete": _("Completed"),
+    "deliver": _("Delivered"), "complete_immediately": _("Completed at once"), "withdraw": _("Withdrawn"),
+    "terminate": _("Terminated"), "deadline_recomputed": _("Deadlines recomputed (calendar changed)"),
+}
 CENTER_ROLES = frozenset({Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER})
 EVERYWHERE = frozenset({Role.DISTRICT_SUPERVISOR, Role.ADMIN})
 
@@ -76,13 +86,15 @@ def case_data(case: Case, user) -> dict:
         "is_suspended": case.is_suspended, "correction_notice_due": case.correction_notice_due,
         "legal_due": case.legal_due, "promised_due": case.promised_due, "delivery_due": case.delivery_due,
         "deadlines_provisional": case.deadlines_provisional,
-        "sla_status": sla_status(case) if case.state not in FINAL_STATES else "ok",
+        "sla_status": (sla := sla_status(case) if case.state not in FINAL_STATES else SlaStatus.OK),
+        "sla_label": str(SlaStatus(sla).label),
         "materials": [{"id": m.material_id, "name": m.material.name, "necessity": m.material.necessity,
                        "received": m.received, "exempt": m.exempt, "exempt_reason": m.exempt_reason,
                        "has_file": bool(m.file_path)} for m in materials],
         "documents": _documents(case),
-        "events": [{"seq": e.seq, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-                    "at": e.at, "actor": e.actor.get_full_name() or e.actor.username if e.actor else e.actor_kind}
+        "events": [{"seq": e.seq, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
+                    "from_state": e.from_state, "to_state": e.to_state, "at": e.at,
+                    "actor": e.actor.get_full_name() or e.actor.username if e.actor else e.actor_kind}
                    for e in events],
         "actions": available_actions(case, user),
     }
@@ -124,8 +136,8 @@ def worklist(user, *, limit: int = 200) -> list[dict]:
             status = SlaStatus.OVERDUE
         elif due == today:
             status = SlaStatus.DUE_TODAY
-        rows.append({"number": case.number, "state": case.state, "item_name": case.item.name,
-                     "applicant_name": mask_name(case.applicant_name), "due": due, "working_days_left": left,
-                     "sla_status": status})
+        rows.append({"number": case.number, "state": case.state, "state_label": str(CaseState(case.state).label),
+                     "item_name": case.item.name, "applicant_name": mask_name(case.applicant_name), "due": due,
+                     "working_days_left": left, "sla_status": status, "sla_label": str(SlaStatus(status).label)})
     rows.sort(key=lambda r: (r["due"] is None, r["due"] or today, r["number"]))
     return rows[:limit]

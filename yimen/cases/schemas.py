@@ -60,6 +60,7 @@ class MaterialOut(Schema):
 class EventOut(Schema):
     seq: int
     action: str
+    label: str = Field(description="The action in the request's language")
     from_state: str
     to_state: str
     at: datetime
@@ -97,6 +98,7 @@ class CaseOut(Schema):
     delivery_due: date | None
     deadlines_provisional: bool
     sla_status: str = Field(description="Computed on read: ok, warning, due_today, overdue")
+    sla_label: str
     materials: list[MaterialOut]
     documents: list[DocumentOut]
     events: list[EventOut]
@@ -106,11 +108,13 @@ class CaseOut(Schema):
 class WorkItemOut(Schema):
     number: str
     state: str
+    state_label: str
     item_name: str
-    applicant_name: str
-    due: date | None
-    working_days_left: int | None
+    applicant_name: str = Field(description="Masked")
+    due: date | None = Field(description="The promised due date (before acceptance: the correction-notice limit)")
+    working_days_left: int | None = Field(description="Negative: working days overdue")
     sla_status: str
+    sla_label: str
 
 
 class StatusOut(Schema):

@@ -1,10 +1,14 @@
 from django.urls import path
 
-from . import views
+from . import desk, views
 
 app_name = "cases"
 
 urlpatterns = [
     path("status/", views.status, name="status"),
     path("documents/<str:number>/", views.document, name="document"),
+    path("staff/", desk.worklist_page, name="worklist"),
+    path("staff/new/", desk.new_case, name="new"),
+    path("staff/<str:number>/", desk.desk, name="desk"),
+    path("staff/<str:number>/act/", desk.act, name="act"),
 ]

@@ -143,3 +143,46 @@ def test_personal_data_is_encrypted_at_rest(desk, world):
     assert not re.search(r"\d{17}[\dXx]|1[3-9]\d{9}", " ".join(raw))
     case = Case.objects.get(id_index=blind_index(VALID_ID.lower()))
     assert (case.number, case.id_number, case.phone) == (number, VALID_ID, "13812345678")
+
+
+def test_desk_pages_from_ticket_to_receipt(client, world):
+    """The front desk: open a case from the ticket being served, receive, accept; refusals come back
+    in the panel with the reason and change nothing."""
+    from yimen.catalog.models import CenterItem
+    from yimen.hall.models import Window
+    from yimen.queueing.models import Queue
+    from yimen.queueing.services import call_next, issue_ticket, start_service
+
+    with time_machine.travel(at(DAY, 9), tick=False):
+        CenterItem.objects.create(center=world.center, item=world.item)  # on the window list
+        window = Window.objects.create(center=world.center, number="05")
+        queue = Queue.objects.create(center=world.center, prefix="A", name="综合", channels=["staff"])
+        queue.windows.set([window])
+        ticket = issue_ticket(queue, channel="staff", item=None)
+        start_service(call_next(window), window)
+        client.force_login(world.ws)
+        page = client.get("/cases/staff/new/", {"ticket": ticket.public_token})
+        assert page.status_code == 200 and world.item.name in page.content.decode()  # step 1: choose the item
+        form = {"item": world.item.code, "ticket": ticket.public_token, "situation": world.situation.pk,
+                "applicant_type": "person", "applicant_name": "张三", "id_number": "110105194912310021"}
+        bad = client.post("/cases/staff/new/", form)
+        assert bad.status_code == 200 and "field-error" in bad.content.decode() and Case.objects.count() == 0
+        r = client.post("/cases/staff/new/", {**form, "id_number": VALID_ID, "phone": "13812345678"})
+        case = Case.objects.get()
+        assert r.status_code == 302 and r["Location"].endswith(f"/cases/staff/{case.number}/")
+        assert case.ticket == ticket and case.window == window
+        page = client.get(r["Location"]).content.decode()
+        assert "Receive" in page or "收件" in page
+        act = f"/cases/staff/{case.number}/act/"
+        stale = client.post(act, {"action": "receive", "version": case.version + 1})
+        assert stale.status_code == 409
+        ids = list(case.materials.filter(exempt=False).values_list("material_id", flat=True))
+        r = client.post(act, {"action": "receive", "version": case.version, "material": ids})
+        case.refresh_from_db()
+        assert r.status_code == 200 and case.state == "received" and "/cases/documents/" in r.content.decode()
+        r = client.post(act, {"action": "start_review", "version": case.version})
+        assert r.status_code == 403 and Case.objects.get().version == case.version
+        r = client.post(act, {"action": "accept", "version": case.version})
+        case.refresh_from_db()
+        assert r.status_code == 200 and case.state == "accepted"
+        assert client.get("/cases/staff/").status_code == 200

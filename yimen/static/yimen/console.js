@@ -8,7 +8,8 @@
     if (e.ctrlKey || e.metaKey || e.altKey) return;
     var tag = (e.target.tagName || "").toLowerCase();
     if (tag === "input" || tag === "select" || tag === "textarea") return;
-    var btn = root.querySelector('button[data-key="' + e.key.toLowerCase() + '"]:not([disabled])');
+    var key = e.key.toLowerCase();
+    var btn = root.querySelector('button[data-key="' + key + '"]:not([disabled]), a[data-key="' + key + '"]');
     if (btn) { e.preventDefault(); btn.click(); }
   });
   var timer = null;
