@@ -214,6 +214,10 @@ if os.environ.get("HUEY_REDIS_URL"):
 
 # Working-day calendar (domain.md §2, §8).
 CALENDAR_STRICT = env_bool("CALENDAR_STRICT", False)
+# Cases (domain.md §2.3-2.4, §8): does an approved extension move the promised due date too; how many
+# working days earlier a provisional deadline enters `warning`.
+EXTENSION_MOVES_PROMISED_DUE = env_bool("EXTENSION_MOVES_PROMISED_DUE", False)
+PROVISIONAL_WARNING_SHIFT_WD = env_int("PROVISIONAL_WARNING_SHIFT_WD", 1)
 CALENDAR_SEED_MARKS_VERIFIED = env_bool("CALENDAR_SEED_MARKS_VERIFIED", True)
 
 NINJA_PAGINATION_PER_PAGE = 20
