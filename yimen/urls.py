@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("yimen.queueing.urls")),
     path("staff/hall/", include("yimen.hall.urls")),
     path("cases/", include("yimen.cases.urls")),
+    path("staff/inquiries/", include("yimen.inquiries.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
