@@ -16,6 +16,7 @@ urlpatterns = [
     path("staff/hall/", include("yimen.hall.urls")),
     path("cases/", include("yimen.cases.urls")),
     path("staff/inquiries/", include("yimen.inquiries.urls")),
+    path("staff/cannot-handle/", include("yimen.cannot_handle.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
