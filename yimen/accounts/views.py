@@ -7,7 +7,7 @@ from .constants import Role
 
 
 def screens_for(user) -> list[tuple[str, str]]:
-    """The screens a role works with (later issues add cases and evaluations)."""
+    """The screens a role works with (a later issue adds evaluations)."""
     screens = [(_("Public service guides"), reverse("portal-home"))]
     if user.has_role(Role.AGENCY_EDITOR, Role.ADMIN):
         screens.append((_("Guide desk: edit and publish guides and manuals"), reverse("editor-guides")))
@@ -16,6 +16,12 @@ def screens_for(user) -> list[tuple[str, str]]:
     if user.has_role(Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER):
         screens.append((_("Window console: call, serve, transfer"), reverse("console")))
         screens.append((_("My window post: sign in, pause, sign out"), reverse("hall:post")))
+    if user.has_role(Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.REVIEWER, Role.DISTRICT_SUPERVISOR,
+                     Role.ADMIN):
+        screens.append((_("My cases by deadline"), reverse("cases:worklist")))
+    if user.center_id and user.has_role(Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.ADMIN):
+        screens.append((_("Inquiry register and my follow-ups"), reverse("inquiries:register")))
+        screens.append((_("Cannot-handle reports (办不成事)"), reverse("cannot_handle:desk")))
     if user.has_role(Role.CENTER_MANAGER, Role.DISTRICT_SUPERVISOR, Role.ADMIN):
         screens.append((_("Window coverage and AB posts"), reverse("hall:coverage")))
         screens.append((_("Today's calls and why each ticket was chosen"), reverse("calls-log")))
