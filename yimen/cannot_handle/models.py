@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from yimen.inquiries.events import Event
 from yimen.lib.crypto import EncryptedTextField
+from yimen.lib.events import Event
 from yimen.lib.masking import mask_name, mask_phone
 
 from .constants import ReportChannel, ReportState, Satisfaction, Timeliness

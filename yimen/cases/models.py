@@ -17,9 +17,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from yimen.auditlog.models import ActorKind
+from yimen.auditlog.models import AppendOnlyError  # noqa: F401  (importable from here: the error of CaseEvent)
 from yimen.catalog.constants import ExemptReason
 from yimen.lib.crypto import EncryptedTextField, blind_index
+from yimen.lib.events import Event
 from yimen.lib.masking import mask_id_number, mask_name
 
 from .constants import (
@@ -36,10 +37,6 @@ from .constants import (
     SuspensionReason,
     Timeliness,
 )
-
-
-class AppendOnlyError(Exception):
-    """Raised on any attempt to change or remove a case event."""
 
 
 class CaseCounter(models.Model):
@@ -148,31 +145,17 @@ class Case(models.Model):
         return timezone.localdate(self.received_at) if self.received_at else None
 
 
-class CaseEventQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("case events cannot be updated")
-
-    def delete(self):
-        raise AppendOnlyError("case events cannot be deleted")
-
-
-class CaseEvent(models.Model):
+class CaseEvent(Event):
     """One transition (or recomputation) of a case; rows are only ever inserted. Migration 0002
     installs triggers refusing UPDATE and DELETE on SQLite and PostgreSQL."""
+
+    append_only_name = "case events"
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", verbose_name=_("case"))
     seq = models.PositiveIntegerField(_("sequence"), help_text=_("Contiguous per case, from 1"))
     action = models.CharField(_("action"), max_length=40)
     from_state = models.CharField(_("from state"), max_length=24, blank=True)
     to_state = models.CharField(_("to state"), max_length=24, blank=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                              related_name="+", verbose_name=_("actor"))
-    actor_kind = models.CharField(_("actor kind"), max_length=10, choices=ActorKind.choices, default=ActorKind.USER)
-    at = models.DateTimeField(_("time"))
-    business_date = models.DateField(_("business date"))
-    payload = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-
-    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("case event")
@@ -182,14 +165,6 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} #{self.seq}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("case events cannot be updated")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("case events cannot be deleted")
 
 
 class Receipt(models.Model):

@@ -11,10 +11,10 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from yimen.lib.crypto import EncryptedTextField
+from yimen.lib.events import Event
 from yimen.lib.masking import mask_name, mask_phone
 
 from .constants import DEFAULT_FOLLOW_UP_WD, InquiryOutcome, InquiryState
-from .events import Event
 
 
 class InquiryPolicy(models.Model):

@@ -1,12 +1,11 @@
-"""Append-only per-object events (domain.md §3.7): the abstract base of `InquiryEvent` and
-`CannotHandleEvent`.
+"""Append-only per-object events (domain.md §3.7): the abstract base of `CaseEvent`, `InquiryEvent`
+and `CannotHandleEvent`.
 
 Rows are only inserted. The model refuses save-on-existing and delete, the queryset refuses
 update and delete (`yimen.auditlog.models.AppendOnlyError`), and each concrete table gets
-database triggers from its migration (as auditlog migration 0002 does) refusing UPDATE and
-DELETE issued as raw SQL, unless a row sits in `auditlog_maintenance` (test flushes, retention).
-
-Generic: it belongs in `yimen.lib` once that package's owners take it (a move of one import).
+database triggers from its migration (`yimen.lib.append_only.trigger_operations`, as auditlog
+migration 0002 does) refusing UPDATE and DELETE issued as raw SQL, unless a row sits in
+`auditlog_maintenance` (test flushes, retention).
 """
 
 from __future__ import annotations
@@ -14,23 +13,29 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from yimen.auditlog.models import ActorKind, AppendOnlyError
 
-__all__ = ["AppendOnlyError", "Event", "EventQuerySet"]
+__all__ = ["AppendOnlyError", "Event", "EventQuerySet", "next_seq"]
 
 
 class EventQuerySet(models.QuerySet):
     def update(self, **kwargs):
-        raise AppendOnlyError("events cannot be updated")
+        raise AppendOnlyError(f"{self.model.append_only_name} cannot be updated")
 
     def delete(self):
-        raise AppendOnlyError("events cannot be deleted")
+        raise AppendOnlyError(f"{self.model.append_only_name} cannot be deleted")
 
 
 class Event(models.Model):
-    """One step of an object's history; `seq` is contiguous per object from 1."""
+    """One step of an object's history; `seq` is contiguous per object from 1.
+
+    A concrete event adds the foreign key to its object, a unique constraint on (object, seq)
+    and its triggers; it may override a field (a longer `action`, say)."""
+
+    append_only_name = "events"  # how refusals name the rows ("case events cannot be updated")
 
     seq = models.PositiveIntegerField(_("sequence"))
     action = models.CharField(_("action"), max_length=30)
@@ -51,9 +56,13 @@ class Event(models.Model):
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
-            raise AppendOnlyError("events cannot be updated")
+            raise AppendOnlyError(f"{self.append_only_name} cannot be updated")
         super().save(*args, **kwargs)
 
     def delete(self, *args, **kwargs):
-        raise AppendOnlyError("events cannot be deleted")
+        raise AppendOnlyError(f"{self.append_only_name} cannot be deleted")
 
+
+def next_seq(events: models.QuerySet) -> int:
+    """The `seq` of the next event among `events` (one object's events; its row locked)."""
+    return (events.aggregate(m=Max("seq"))["m"] or 0) + 1
