@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from yimen.accounts.constants import Role
 from yimen.catalog.constants import CaseType
@@ -47,10 +48,17 @@ def _text(ctx: Ctx, name: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+INPUT_LABELS = {  # what a missing input is called in the refusal
+    "reason": _lazy("the reason"), "reasons": _lazy("the reasons"), "basis": _lazy("the legal basis"),
+    "notice_ref": _lazy("the reference of the written notice"), "approved_by": _lazy("who approved it"),
+    "legal_cause": _lazy("the legal cause"),
+}
+
+
 def _require(ctx: Ctx, *names: str) -> None:
     for name in names:
         if not _text(ctx, name):
-            raise CaseError(f"{name}_required", _("Please give the %(field)s.") % {"field": name.replace("_", " ")})
+            raise CaseError(f"{name}_required", _("Please give %(field)s.") % {"field": INPUT_LABELS[name]})
 
 
 def _window_authorized(ctx: Ctx, power: str) -> None:
