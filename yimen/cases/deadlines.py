@@ -14,14 +14,14 @@ calendar read.
 - `delivery_due` = decided + `delivery_wd` WD (T10);
 - suspended days s < d <= e are skipped; an open suspension gives no date and a `remaining` count.
 
-SLA status (per open deadline, then the worst): `overdue` after the due date, `due_today` on it,
-`warning` from the working day on which at most 2 WD remain or 80 % of the working days have
-elapsed (provisional deadlines one working day earlier), otherwise `ok`.
+SLA status (per open deadline, then the worst) is the one rule of `yimen.workdays.sla`: `overdue`
+after the due date, `due_today` on it, `warning` from the working day on which at most 2 WD remain
+or 80 % of the working days have elapsed (provisional deadlines one working day earlier), otherwise
+`ok`; here it is read as the cases' `SlaStatus`.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -29,12 +29,12 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from yimen.workdays import calc
+from yimen.workdays import calc, sla
 
-from .constants import IN_HANDLING, SLA_RANK, CaseState, DeadlineKind, SlaStatus, Timeliness
+from .constants import IN_HANDLING, CaseState, DeadlineKind, SlaStatus, Timeliness
 
-WARNING_LEFT_WD = 2
-WARNING_ELAPSED = 0.8
+provisional_shift_wd = sla.provisional_shift_wd
+warning_from = sla.warning_from
 
 
 def _strict() -> bool:
@@ -43,10 +43,6 @@ def _strict() -> bool:
 
 def extension_moves_promised_due() -> bool:
     return bool(getattr(settings, "EXTENSION_MOVES_PROMISED_DUE", False))
-
-
-def provisional_shift_wd() -> int:
-    return int(getattr(settings, "PROVISIONAL_WARNING_SHIFT_WD", 1))
 
 
 @dataclass(frozen=True)
@@ -129,14 +125,6 @@ class Clock:
     warning_from: date
 
 
-def warning_from(anchor: date, due: date, provisional: bool, cal: calc.Calendar) -> date:
-    """First day in `warning`: at most 2 WD left (3 when provisional) or 80 % of the WD elapsed."""
-    total = calc.working_days_between(anchor, due, cal)
-    left = WARNING_LEFT_WD + (provisional_shift_wd() if provisional else 0)
-    step = max(0, min(total - left, math.ceil(WARNING_ELAPSED * total)))
-    return calc.add_working_days(anchor, step, cal)
-
-
 def clocks(state: str, is_suspended: bool, a: Anchors, dues: Dues, cal: calc.Calendar) -> list[Clock]:
     """The deadlines running in `state`: the notice-or-accept clock while RECEIVED, the legal and
     promised limits while handled and not suspended, delivery after the decision."""
@@ -154,17 +142,11 @@ def clocks(state: str, is_suspended: bool, a: Anchors, dues: Dues, cal: calc.Cal
 
 
 def status_of(clock: Clock, today: date) -> str:
-    if today > clock.due:
-        return SlaStatus.OVERDUE
-    if today == clock.due:
-        return SlaStatus.DUE_TODAY
-    if today >= clock.warning_from:
-        return SlaStatus.WARNING
-    return SlaStatus.OK
+    return SlaStatus(sla.status_on(today, clock.due, clock.warning_from))
 
 
 def worst_status(running: Iterable[Clock], today: date) -> str:
-    return max((status_of(c, today) for c in running), key=SLA_RANK.__getitem__, default=SlaStatus.OK)
+    return SlaStatus(sla.worst_status(status_of(c, today) for c in running))
 
 
 def local_midnight(d: date) -> datetime:
