@@ -17,9 +17,8 @@ from yimen.cannot_handle.services import (
     worklist,
 )
 from yimen.hall.models import RectificationPolicy, RectificationPreset
-from yimen.inquiries.sla import SlaStatus
-
-from .conftest import at
+from yimen.lib.testing import at
+from yimen.workdays.sla import SlaStatus
 
 
 def _take(desk, day=date(2026, 9, 29), by=None, description="无法办理"):

@@ -12,8 +12,7 @@ import pytest
 from yimen.inquiries.constants import InquiryOutcome, InquiryState
 from yimen.inquiries.models import Inquiry, InquiryPolicy
 from yimen.inquiries.services import InquiryError, register
-
-from .conftest import at
+from yimen.lib.testing import at
 
 UTC = ZoneInfo("UTC")
 

@@ -8,9 +8,8 @@ import pytest
 from yimen.inquiries.constants import InquiryOutcome
 from yimen.inquiries.models import InquiryPolicy
 from yimen.inquiries.services import answer, follow_up_sla, hand_over, overdue_follow_ups, register, worklist
-from yimen.inquiries.sla import SlaStatus
-
-from .conftest import at
+from yimen.lib.testing import at
+from yimen.workdays.sla import SlaStatus
 
 
 def _follow_up(desk, day, by=None, topic="咨询"):
