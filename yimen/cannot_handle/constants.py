@@ -1,13 +1,10 @@
 """States, choices and the transition table of cannot-handle reports (办不成事反映; domain.md §3.3, T15–T19)."""
 
-from typing import NamedTuple
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yimen.accounts.constants import Role
-
-OWNER = "owner"  # pseudo-role: the staff member the report is assigned to
+from yimen.lib.transitions import OWNER, Transition  # the pseudo-role of the owner; a row of the table
 
 
 class ReportState(models.TextChoices):
@@ -40,13 +37,6 @@ class Timeliness(models.TextChoices):
 
 # T19: orders routed by the 12345 hotline are contacted the same day.
 CHANNEL_CONTACT_WD: dict[str, int] = {ReportChannel.HOTLINE: 0}
-
-
-class Transition(NamedTuple):
-    sources: frozenset[str]  # states the action starts from (empty: creation)
-    target: str | None  # None: the state does not change
-    roles: frozenset[str]
-    guard: str  # what the service checks besides state and role
 
 
 STAFF = frozenset({Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.ADMIN})

@@ -24,25 +24,23 @@ from django.db import transaction
 from django.db.models import Case, F, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yimen.accounts.constants import Role
-from yimen.auditlog.models import ActorKind
 from yimen.hall.models import Center, Window
 from yimen.hall.rectification import RectificationAnchor, deadlines, from_snapshot, policy_for, snapshot
-from yimen.inquiries.sla import Sla, sla_status, worst
 from yimen.lib.errors import Refused
+from yimen.lib.transitions import Wording, Workflow, is_staff_of
 from yimen.workdays.services import get_calendar
+from yimen.workdays.sla import Sla, sla_status, worst
 
 from .constants import (
     CHANNEL_CONTACT_WD,
     OPEN_STATES,
-    OWNER,
     REPORT_TRANSITIONS,
     ReportChannel,
     ReportState,
     Satisfaction,
     Timeliness,
-    Transition,
 )
 from .models import CannotHandleEvent, CannotHandleReport
 
@@ -54,33 +52,7 @@ class CannotHandleError(Refused):
     """A refused cannot-handle action; `.code` is stable, the message is translated."""
 
 
-# --- who may act ----------------------------------------------------------------------------------
-
-def _role_of(user) -> str:
-    return Role.ADMIN if user.is_superuser else user.role
-
-
-def _check_actor(rule: Transition, by, center_id: int, owner_id: int | None = None) -> None:
-    if by is None or getattr(by, "pk", None) is None or not by.is_active:
-        raise CannotHandleError("forbidden", _("Only a signed-in staff member may do this."))
-    role = _role_of(by)
-    if role != Role.ADMIN and by.center_id != center_id:
-        raise CannotHandleError("wrong_center", _("This report belongs to another center."))
-    if role in rule.roles or (OWNER in rule.roles and owner_id is not None and by.pk == owner_id):
-        return
-    raise CannotHandleError("forbidden", _("Your role may not do this."))
-
-
-def _record(report: CannotHandleReport, action: str, from_state: str, to_state: str, by, now: datetime,
-            payload: dict) -> CannotHandleEvent:
-    seq = CannotHandleEvent.objects.filter(report=report).count() + 1
-    return CannotHandleEvent.objects.create(
-        report=report, seq=seq, action=action, from_state=from_state, to_state=to_state,
-        actor=by if getattr(by, "pk", None) else None,
-        actor_kind=ActorKind.USER if getattr(by, "pk", None) else ActorKind.SYSTEM,
-        at=now, business_date=timezone.localdate(now), payload=payload,
-    )
-
+# --- due dates ------------------------------------------------------------------------------------
 
 def _dues(report: CannotHandleReport, *, contacted_on: date | None = None) -> dict:
     """The cached due-date fields of a report from its policy snapshot (never from today's policy)."""
@@ -101,7 +73,7 @@ def take_report(center: Center, *, by, channel: str, description: str, reporter_
     Refuses: the actor (`forbidden`, `wrong_center`), an unknown channel (`bad_channel`), no
     description (`description_required`), a window of another center (`wrong_window`)."""
     rule = REPORT_TRANSITIONS["take_report"]
-    _check_actor(rule, by, center.pk)
+    _WORKFLOW.check_actor(rule, by, center.pk)
     if channel not in ReportChannel.values:
         raise CannotHandleError("bad_channel", _("Choose how the report came in."))
     description = description.strip()
@@ -120,7 +92,7 @@ def take_report(center: Center, *, by, channel: str, description: str, reporter_
         setattr(report, name, value)
     with transaction.atomic():
         report.save()
-        _record(report, "take_report", "", report.state, by, now, {
+        _WORKFLOW.record(report, "take_report", "", report.state, by, now, {
             "channel": channel, "owner": by.pk, "policy": report.policy_snapshot, "contact_due": report.contact_due,
             "simple_due": report.simple_due, "complex_due": report.complex_due,
         })
@@ -130,8 +102,7 @@ def take_report(center: Center, *, by, channel: str, description: str, reporter_
 # --- transitions ----------------------------------------------------------------------------------
 
 def _guard_assign(report, *, by, now, to=None, note: str = "") -> tuple[dict, dict]:
-    if (to is None or getattr(to, "pk", None) is None or not to.is_active or to.center_id != report.center_id
-            or _role_of(to) not in REPORT_TRANSITIONS["take_report"].roles):
+    if not is_staff_of(to, report.center_id, REPORT_TRANSITIONS["take_report"].roles):
         raise CannotHandleError("bad_owner", _("Assign to an active staff member of this center."))
     if to.pk == report.owner_id:
         raise CannotHandleError("same_owner", _("This person already owns the report."))
@@ -196,37 +167,30 @@ _GUARDS: dict[str, Callable[..., tuple[dict, dict]]] = {
 }
 
 
+def _state_refusal(action: str, report: CannotHandleReport) -> CannotHandleError | None:
+    if action == "record_satisfaction" and report.state in OPEN_STATES:
+        return CannotHandleError("resolution_required", _("Describe how the matter was resolved."))
+    return None
+
+
+_WORKFLOW = Workflow(
+    model=CannotHandleReport, transitions=REPORT_TRANSITIONS, guards=_GUARDS, error=CannotHandleError,
+    wording=Wording(wrong_center=gettext_lazy("This report belongs to another center."),
+                    conflict=gettext_lazy("Someone else changed this report; reload it."),
+                    bad_state=gettext_lazy("Not possible while the report is “%(state)s”.")),
+    event_model=CannotHandleEvent, event_fk="report", select_related=("center",), state_refusal=_state_refusal,
+)
+
+
 def apply(report: CannotHandleReport, action: str, *, by, now: datetime | None = None,
           **payload) -> CannotHandleReport:
-    """The one transition service (domain.md §4.1). Returns the report as changed.
+    """The one transition service (domain.md §4.1; `yimen.lib.transitions.Workflow`). Returns the
+    report as changed.
 
     Refuses: an unknown action (`unknown_action`), a stale copy or a concurrent change
     (`conflict`), the actor (`forbidden`, `wrong_center`), the state (`bad_state`; closing before
     a resolution: `resolution_required`) and each action's guard."""
-    if action not in _GUARDS:
-        raise CannotHandleError("unknown_action", _("Unknown action."))
-    rule = REPORT_TRANSITIONS[action]
-    now = now or timezone.now()
-    with transaction.atomic():
-        current = CannotHandleReport.objects.select_for_update().select_related("center").get(pk=report.pk)
-        if current.version != report.version:
-            raise CannotHandleError("conflict", _("Someone else changed this report; reload it."))
-        _check_actor(rule, by, current.center_id, current.owner_id)
-        if current.state not in rule.sources:
-            if action == "record_satisfaction" and current.state in OPEN_STATES:
-                raise CannotHandleError("resolution_required", _("Describe how the matter was resolved."))
-            raise CannotHandleError("bad_state", _("Not possible while the report is “%(state)s”.") % {
-                "state": current.get_state_display()})
-        updates, details = _GUARDS[action](current, by=by, now=now, **payload)
-        target = rule.target or current.state
-        changed = CannotHandleReport.objects.filter(pk=current.pk, state=current.state,
-                                                    version=current.version).update(
-            state=target, version=F("version") + 1, **updates)
-        if changed != 1:
-            raise CannotHandleError("conflict", _("Someone else changed this report; reload it."))
-        _record(current, action, current.state, target, by, now, details)
-    report.refresh_from_db()
-    return report
+    return _WORKFLOW.apply(report, action, by=by, now=now, **payload)
 
 
 def assign(report: CannotHandleReport, to, *, by, note: str = "", now: datetime | None = None):

@@ -31,7 +31,9 @@ from yimen.accounts.constants import Role
 from yimen.auditlog.models import ActorKind
 from yimen.catalog.constants import DocStatus, ItemStatus
 from yimen.catalog.models import Guide
+from yimen.lib.events import next_seq
 from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
+from yimen.lib.transitions import compare_and_set
 from yimen.workdays import calc
 from yimen.workdays.services import get_calendar
 
@@ -217,15 +219,11 @@ def _dues_of(case: Case) -> dict:
     return {name: getattr(case, name) for name in DUE_FIELDS}
 
 
-def _next_seq(case: Case) -> int:
-    return (CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0) + 1
-
-
 def _event(case: Case, action: str, from_state: str, to_state: str, by, now: datetime, payload: dict) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, seq=_next_seq(case), action=action, from_state=from_state,
-                                    to_state=to_state, actor=by if getattr(by, "pk", None) else None,
-                                    actor_kind=_actor_kind(by), at=now, business_date=timezone.localdate(now),
-                                    payload=payload)
+    return CaseEvent.objects.create(case=case, seq=next_seq(CaseEvent.objects.filter(case=case)), action=action,
+                                    from_state=from_state, to_state=to_state,
+                                    actor=by if getattr(by, "pk", None) else None, actor_kind=_actor_kind(by),
+                                    at=now, business_date=timezone.localdate(now), payload=payload)
 
 
 def _next_check_at(running: list[deadlines.Clock], ctx: Ctx) -> datetime | None:
@@ -253,9 +251,7 @@ def _move(ctx: Ctx, action: str, target: str | None, changes: dict, details: dic
               "sla_status": deadlines.worst_status(running, ctx.today),
               "next_check_at": _next_check_at(running, ctx),
               "calendar_version_used": ctx.cal.version}
-    rows = Case.objects.filter(pk=case.pk, state=from_state, version=version).update(
-        state=to_state, version=F("version") + 1, **values)
-    if rows != 1:
+    if not compare_and_set(Case, case.pk, state=from_state, version=version, target=to_state, **values):
         raise CaseError("conflict", _("Someone else changed this case; reload and try again."))
     for name, value in values.items():
         setattr(case, name, value)

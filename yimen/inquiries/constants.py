@@ -1,13 +1,10 @@
 """States, outcomes and the transition table of inquiries (首问负责制, 窗口无否决权制; domain.md §3.3, §5)."""
 
-from typing import NamedTuple
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yimen.accounts.constants import Role
-
-OWNER = "owner"  # pseudo-role: the staff member who owns the inquiry
+from yimen.lib.transitions import OWNER, Transition  # the pseudo-role of the owner; a row of the table
 
 DEFAULT_FOLLOW_UP_WD = 2  # domain.md §2.3: follow_up_due = registered + 2 WD (per center, §8)
 
@@ -23,13 +20,6 @@ class InquiryOutcome(models.TextChoices):
     GUIDED = "guided", _("Guided to a window")
     FOLLOW_UP = "follow_up", _("Registered for follow-up")
     NOT_OURS = "not_ours", _("Not ours: sent to the competent body")
-
-
-class Transition(NamedTuple):
-    sources: frozenset[str]  # states the action starts from (empty: creation)
-    target: str | None  # None: the state does not change
-    roles: frozenset[str]
-    guard: str  # what the service checks besides state and role
 
 
 STAFF = frozenset({Role.WINDOW_STAFF, Role.HELP_STAFF, Role.REVIEWER, Role.CENTER_MANAGER, Role.ADMIN})

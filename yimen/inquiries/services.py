@@ -23,27 +23,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from yimen.accounts.constants import Role
-from yimen.auditlog.models import ActorKind
 from yimen.hall.models import Center, Window
 from yimen.lib.errors import Refused
+from yimen.lib.transitions import Wording, Workflow, is_staff_of
 from yimen.workdays.services import deadline, get_calendar
+from yimen.workdays.sla import Sla, sla_status
 
 from .constants import (
     DEFAULT_FOLLOW_UP_WD,
     INQUIRY_TRANSITIONS,
-    OWNER,
     REGISTER_TARGET,
     InquiryOutcome,
     InquiryState,
-    Transition,
 )
 from .models import Inquiry, InquiryEvent, InquiryPolicy
-from .sla import Sla, sla_status
 
 __all__ = ["FollowUp", "InquiryError", "answer", "apply", "close", "follow_up_sla", "follow_up_wd", "hand_over",
            "overdue_follow_ups", "register", "worklist"]
@@ -51,44 +49,6 @@ __all__ = ["FollowUp", "InquiryError", "answer", "apply", "close", "follow_up_sl
 
 class InquiryError(Refused):
     """A refused inquiry action; `.code` is stable, the message is translated."""
-
-
-# --- who may act --------------------------------------------------------------------------------
-
-def _role_of(user) -> str:
-    return Role.ADMIN if user.is_superuser else user.role
-
-
-def _check_actor(rule: Transition, by, center_id: int, owner_id: int | None = None) -> None:
-    if by is None or getattr(by, "pk", None) is None or not by.is_active:
-        raise InquiryError("forbidden", _("Only a signed-in staff member may do this."))
-    role = _role_of(by)
-    if role != Role.ADMIN and by.center_id != center_id:
-        raise InquiryError("wrong_center", _("This inquiry belongs to another center."))
-    if role in rule.roles or (OWNER in rule.roles and owner_id is not None and by.pk == owner_id):
-        return
-    raise InquiryError("forbidden", _("Your role may not do this."))
-
-
-def _check_staff_of(user, center_id: int) -> None:
-    """A new owner: an active staff member of the center who may work on inquiries."""
-    if (user is None or getattr(user, "pk", None) is None or not user.is_active or user.center_id != center_id
-            or _role_of(user) not in INQUIRY_TRANSITIONS["register"].roles):
-        raise InquiryError("bad_owner", _("Hand over to an active staff member of this center."))
-
-
-# --- events ---------------------------------------------------------------------------------------
-
-def _record(inquiry: Inquiry, action: str, from_state: str, to_state: str, by, now: datetime,
-            payload: dict) -> InquiryEvent:
-    """Append the next event of a locked (or just created) inquiry."""
-    seq = InquiryEvent.objects.filter(inquiry=inquiry).count() + 1
-    return InquiryEvent.objects.create(
-        inquiry=inquiry, seq=seq, action=action, from_state=from_state, to_state=to_state,
-        actor=by if getattr(by, "pk", None) else None,
-        actor_kind=ActorKind.USER if getattr(by, "pk", None) else ActorKind.SYSTEM,
-        at=now, business_date=timezone.localdate(now), payload=payload,
-    )
 
 
 # --- registration ---------------------------------------------------------------------------------
@@ -115,7 +75,7 @@ def register(center: Center, *, by, topic: str, outcome: str, window: Window | N
     (`wrong_window`), an answer outcome without the answer (`answer_required`), guidance without
     the window (`guided_to_required`), "not ours" without where the person was sent
     (`sent_to_required`)."""
-    _check_actor(INQUIRY_TRANSITIONS["register"], by, center.pk)
+    _WORKFLOW.check_actor(INQUIRY_TRANSITIONS["register"], by, center.pk)
     topic, answer, sent_to = topic.strip(), answer.strip(), sent_to.strip()
     if not topic:
         raise InquiryError("topic_required", _("Say what the inquiry is about."))
@@ -150,7 +110,7 @@ def register(center: Center, *, by, topic: str, outcome: str, window: Window | N
             state=state, answered_at=now if answer else None,
             closed_at=now if state == InquiryState.CLOSED else None,
         )
-        _record(inquiry, "register", "", state, by, now, {
+        _WORKFLOW.record(inquiry, "register", "", state, by, now, {
             "outcome": outcome, "follow_up_due": inquiry.follow_up_due, "owner": by.pk,
             "guided_to": inquiry.guided_to_id, "sent_to": inquiry.sent_to,
         })
@@ -163,7 +123,8 @@ def _guard_hand_over(inquiry: Inquiry, *, by, now: datetime, to=None, reason: st
     reason = reason.strip()
     if not reason:
         raise InquiryError("reason_required", _("Give the reason for the hand-over."))
-    _check_staff_of(to, inquiry.center_id)
+    if not is_staff_of(to, inquiry.center_id, INQUIRY_TRANSITIONS["register"].roles):
+        raise InquiryError("bad_owner", _("Hand over to an active staff member of this center."))
     if to.pk == inquiry.owner_id:
         raise InquiryError("same_owner", _("This person already owns the inquiry."))
     return {"owner": to}, {"from_owner": inquiry.owner_id, "to_owner": to.pk, "reason": reason}
@@ -190,35 +151,29 @@ _GUARDS: dict[str, Callable[..., tuple[dict, dict]]] = {
 }
 
 
+def _state_refusal(action: str, inquiry: Inquiry) -> InquiryError | None:
+    if action == "close" and inquiry.state == InquiryState.OPEN:
+        return InquiryError("answer_required", _("An inquiry is closed only with an answer."))
+    return None
+
+
+_WORKFLOW = Workflow(
+    model=Inquiry, transitions=INQUIRY_TRANSITIONS, guards=_GUARDS, error=InquiryError,
+    wording=Wording(wrong_center=gettext_lazy("This inquiry belongs to another center."),
+                    conflict=gettext_lazy("Someone else changed this inquiry; reload it."),
+                    bad_state=gettext_lazy("Not possible while the inquiry is “%(state)s”.")),
+    event_model=InquiryEvent, event_fk="inquiry", state_refusal=_state_refusal,
+)
+
+
 def apply(inquiry: Inquiry, action: str, *, by, now: datetime | None = None, **payload) -> Inquiry:
-    """The one transition service (domain.md §4.1). Returns the inquiry as changed.
+    """The one transition service (domain.md §4.1; `yimen.lib.transitions.Workflow`). Returns the
+    inquiry as changed.
 
     Refuses: an unknown action (`unknown_action`), a stale copy or a concurrent change
     (`conflict`), the actor (`forbidden`, `wrong_center`), the state (`bad_state`; closing an
     open follow-up: `answer_required`) and each action's guard."""
-    if action not in _GUARDS:
-        raise InquiryError("unknown_action", _("Unknown action."))
-    rule = INQUIRY_TRANSITIONS[action]
-    now = now or timezone.now()
-    with transaction.atomic():
-        current = Inquiry.objects.select_for_update().get(pk=inquiry.pk)
-        if current.version != inquiry.version:
-            raise InquiryError("conflict", _("Someone else changed this inquiry; reload it."))
-        _check_actor(rule, by, current.center_id, current.owner_id)
-        if current.state not in rule.sources:
-            if action == "close" and current.state == InquiryState.OPEN:
-                raise InquiryError("answer_required", _("An inquiry is closed only with an answer."))
-            raise InquiryError("bad_state", _("Not possible while the inquiry is “%(state)s”.") % {
-                "state": current.get_state_display()})
-        updates, details = _GUARDS[action](current, by=by, now=now, **payload)
-        target = rule.target or current.state
-        changed = Inquiry.objects.filter(pk=current.pk, state=current.state, version=current.version).update(
-            state=target, version=F("version") + 1, **updates)
-        if changed != 1:
-            raise InquiryError("conflict", _("Someone else changed this inquiry; reload it."))
-        _record(current, action, current.state, target, by, now, details)
-    inquiry.refresh_from_db()
-    return inquiry
+    return _WORKFLOW.apply(inquiry, action, by=by, now=now, **payload)
 
 
 def hand_over(inquiry: Inquiry, to, *, by, reason: str, now: datetime | None = None) -> Inquiry:
