@@ -4,34 +4,25 @@ reporter data is masked in the lists."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from yimen.lib.admin import ReadOnlyAdminMixin
+from yimen.lib.admin import EventInline, MaskedReadOnlyAdmin, ReadOnlyAdminMixin
 from yimen.lib.masking import mask_name, mask_phone
 
 from .models import CannotHandleEvent, CannotHandleReport
 
 
-class CannotHandleEventInline(admin.TabularInline):
+class CannotHandleEventInline(EventInline):
     model = CannotHandleEvent
-    fields = ["seq", "action", "from_state", "to_state", "actor", "at", "payload"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CannotHandleReport)
-class CannotHandleReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class CannotHandleReportAdmin(MaskedReadOnlyAdmin):
     list_display = ["pk", "center", "channel", "state", "owner", "contact_due", "simple_due", "complex_due",
                     "is_complex", "masked_reporter_name", "masked_reporter_phone", "timeliness", "satisfaction",
                     "received_at"]
     list_filter = ["center", "state", "channel", "is_complex", "timeliness", "satisfaction"]
     date_hierarchy = "received_at"
     exclude = ["reporter_name", "reporter_phone"]
+    masked_fields = ["masked_reporter_name", "masked_reporter_phone"]
     inlines = [CannotHandleEventInline]
 
     @admin.display(description=_("reporter name"))
@@ -41,10 +32,6 @@ class CannotHandleReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("reporter phone"))
     def masked_reporter_phone(self, obj):
         return mask_phone(obj.reporter_phone)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*[f.name for f in self.model._meta.fields if f.name not in self.exclude],
-                "masked_reporter_name", "masked_reporter_phone"]
 
 
 @admin.register(CannotHandleEvent)

@@ -5,34 +5,25 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from yimen.auditlog.services import log_action
-from yimen.lib.admin import ReadOnlyAdminMixin
+from yimen.lib.admin import EventInline, MaskedReadOnlyAdmin, ReadOnlyAdminMixin
 from yimen.lib.masking import mask_name, mask_phone
 
 from .models import Inquiry, InquiryEvent, InquiryPolicy
 
 
-class InquiryEventInline(admin.TabularInline):
+class InquiryEventInline(EventInline):
     model = InquiryEvent
-    fields = ["seq", "action", "from_state", "to_state", "actor", "at", "payload"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Inquiry)
-class InquiryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+class InquiryAdmin(MaskedReadOnlyAdmin):
     list_display = ["pk", "center", "topic", "outcome", "state", "first_staff", "owner", "follow_up_due",
                     "masked_contact_name", "masked_contact_phone", "registered_at"]
     list_filter = ["center", "state", "outcome"]
     search_fields = ["topic"]
     date_hierarchy = "registered_at"
     exclude = ["contact_name", "contact_phone"]
+    masked_fields = ["masked_contact_name", "masked_contact_phone"]
     inlines = [InquiryEventInline]
 
     @admin.display(description=_("contact name"))
@@ -42,10 +33,6 @@ class InquiryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("contact phone"))
     def masked_contact_phone(self, obj):
         return mask_phone(obj.contact_phone)
-
-    def get_readonly_fields(self, request, obj=None):
-        return [*[f.name for f in self.model._meta.fields if f.name not in self.exclude],
-                "masked_contact_name", "masked_contact_phone"]
 
 
 @admin.register(InquiryEvent)
