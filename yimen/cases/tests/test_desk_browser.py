@@ -7,10 +7,10 @@ import re
 import pytest
 
 from yimen.accounts.models import User
+from yimen.cases.models import Case
 from yimen.catalog.constants import DocStatus
 from yimen.catalog.demo_loader import DEMO_PASSWORD
 from yimen.catalog.models import CenterItem, Guide
-from yimen.cases.models import Case
 from yimen.hall.models import Window
 from yimen.hall.services import sign_in
 from yimen.queueing.models import Queue
