@@ -14,6 +14,8 @@ from .models import (
     CorrectionItem,
     CorrectionNotice,
     Escalation,
+    HelpService,
+    Payment,
     Receipt,
 )
 
@@ -112,3 +114,17 @@ class CaseDocumentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class EscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["case", "deadline_kind", "due_date", "level", "created_at"]
     list_filter = ["level", "deadline_kind"]
+
+
+@admin.register(HelpService)
+class HelpServiceAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("at", "center", "kind", "beneficiary", "staff", "case")
+    list_filter = ("kind", "beneficiary", "center")
+    date_hierarchy = "at"
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ("paid_at", "case", "fee_item", "amount", "method", "received_by")
+    list_filter = ("method",)
+    date_hierarchy = "paid_at"

@@ -123,6 +123,37 @@ class EscalationLevel(models.TextChoices):
     OVERDUE = "overdue", _("Overdue: center leadership (督办)")
 
 
+class HelpKind(models.TextChoices):
+    """帮办 (domain.md §3.3 HelpService)."""
+
+    ONLINE = "online", _("Online help")
+    WINDOW = "window", _("Help at a window")
+    CADRE = "cadre", _("Help by a leading cadre")
+    VOLUNTEER = "volunteer", _("Volunteer help")
+    AT_HOME = "at_home", _("Service at home")
+    REMOTE = "remote", _("Remote help")
+    POST = "post", _("By post")
+
+
+class Beneficiary(models.TextChoices):
+    ELDERLY = "elderly", _("Elderly person")
+    DISABLED = "disabled", _("Person with a disability")
+    PREGNANT = "pregnant", _("Pregnant woman")
+    MILITARY = "military", _("Serviceman or veteran")
+    ENTERPRISE = "enterprise", _("Enterprise (key project)")
+    OTHER = "other", _("Other applicant")
+
+
+class PaymentMethod(models.TextChoices):
+    """How a fee was paid. Cash is always a choice: the plan forbids refusing cash."""
+
+    CASH = "cash", _("Cash")
+    CARD = "card", _("Bank card")
+    MOBILE = "mobile", _("Mobile payment")
+    TRANSFER = "transfer", _("Bank transfer")
+    WAIVED = "waived", _("Waived by law")
+
+
 class Transition(NamedTuple):
     sources: frozenset[str]
     target: str | None

@@ -16,13 +16,21 @@ from django.views.decorators.http import require_POST
 
 from yimen.accounts.constants import Role
 from yimen.catalog.constants import DocStatus, ItemStatus
-from yimen.catalog.models import CenterItem, Guide, ServiceItem, Situation
+from yimen.catalog.models import CenterItem, FeeItem, Guide, ServiceItem, Situation
 from yimen.queueing.models import Ticket
 
 from . import services
-from .constants import CaseOutcome, DeliveryMethod, SuspensionReason
+from .constants import (
+    OPEN_STATES,
+    Beneficiary,
+    CaseOutcome,
+    DeliveryMethod,
+    HelpKind,
+    PaymentMethod,
+    SuspensionReason,
+)
 from .forms import ApplicantForm
-from .models import Case, CaseMaterial
+from .models import Case, CaseMaterial, Payment
 from .public import available_actions, case_data, visible_cases, worklist
 
 DESK_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.REVIEWER, Role.DISTRICT_SUPERVISOR,
@@ -92,9 +100,16 @@ def _case(request, number: str) -> Case:
 def _context(request, case: Case, *, error: str = "", notice: str = "") -> dict:
     data = case_data(case, request.user)
     materials = list(CaseMaterial.objects.filter(case=case).select_related("material"))
+    center_staff = request.user.center_id == case.center_id and case.state in OPEN_STATES
     return {"case": case, "data": data, "materials": materials, "actions": available_actions(case, request.user),
             "error": error, "notice": notice, "outcomes": CaseOutcome.choices, "methods": DeliveryMethod.choices,
-            "suspension_reasons": SuspensionReason.choices}
+            "suspension_reasons": SuspensionReason.choices,
+            "can_pay": center_staff and case.rules_snapshot.get("is_fee") and request.user.has_role(
+                Role.WINDOW_STAFF, Role.CENTER_MANAGER),
+            "can_help": center_staff and request.user.has_role(*services.HELPERS),
+            "fees": FeeItem.objects.filter(item=case.item), "payment_methods": PaymentMethod.choices,
+            "payments": Payment.objects.filter(case=case).order_by("paid_at"),
+            "help_kinds": HelpKind.choices, "beneficiaries": Beneficiary.choices}
 
 
 @login_required
@@ -115,6 +130,30 @@ def _payload(request, action: str) -> dict:
     if action == "extend" and post.get("days", "").isdigit():
         payload["days"] = int(post["days"])
     return payload
+
+
+@login_required
+@require_POST
+def record(request, number: str):
+    """A payment (cash always accepted) or a help service (帮办) on the case; the panel comes back."""
+    _allowed(request.user)
+    case, post, user = _case(request, number), request.POST, request.user
+    try:
+        if post.get("what") == "payment":
+            fee = FeeItem.objects.filter(pk=post.get("fee") or 0, item=case.item).first()
+            services.record_payment(case, by=user, amount=post.get("amount", ""), method=post.get("method", ""),
+                                    fee_item=fee)
+            notice = _("Payment recorded.")
+        elif post.get("what") == "help":
+            services.record_help(case.center, by=user, kind=post.get("kind", ""),
+                                 beneficiary=post.get("beneficiary", ""), case=case, note=post.get("note", ""))
+            notice = _("Help service recorded.")
+        else:
+            raise services.CaseError("bad_action", _("Unknown action."))
+    except services.CaseError as exc:
+        return render(request, "cases/_panel.html", _context(request, _case(request, number), error=exc.message),
+                      status=400)
+    return render(request, "cases/_panel.html", _context(request, _case(request, number), notice=notice))
 
 
 @login_required

@@ -26,6 +26,7 @@ from yimen.lib.masking import mask_id_number, mask_name
 from .constants import (
     FINAL_STATES,
     ApplicantType,
+    Beneficiary,
     CaseChannel,
     CaseOutcome,
     CaseState,
@@ -33,6 +34,8 @@ from .constants import (
     DeliveryMethod,
     DocumentKind,
     EscalationLevel,
+    HelpKind,
+    PaymentMethod,
     SlaStatus,
     SuspensionReason,
     Timeliness,
@@ -337,3 +340,49 @@ class Escalation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case.number} {self.deadline_kind} {self.due_date} {self.level}"
+
+
+class HelpService(models.Model):
+    """帮办: an assisted handling, with its kind and who was helped; linked to the case it led to."""
+
+    center = models.ForeignKey("hall.Center", on_delete=models.PROTECT, related_name="+", verbose_name=_("center"))
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="help_services",
+                             verbose_name=_("case"))
+    kind = models.CharField(_("kind of help"), max_length=10, choices=HelpKind.choices)
+    beneficiary = models.CharField(_("who was helped"), max_length=12, choices=Beneficiary.choices)
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                              verbose_name=_("helped by"))
+    at = models.DateTimeField(_("time"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("help service")
+        verbose_name_plural = _("help services")
+        ordering = ["-at"]
+        indexes = [models.Index(fields=["center", "at"], name="cases_help_center_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.get_beneficiary_display()}"
+
+
+class Payment(models.Model):
+    """A fee paid at the window (cash always accepted), or waived by law."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="payments", verbose_name=_("case"))
+    fee_item = models.ForeignKey("catalog.FeeItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                 verbose_name=_("fee"))
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices)
+    paid_at = models.DateTimeField(_("paid at"))
+    received_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("received by"))
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("payment")
+        verbose_name_plural = _("payments")
+        ordering = ["case", "paid_at"]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="cases_payment_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.amount} · {self.get_method_display()}"

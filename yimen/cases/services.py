@@ -45,11 +45,14 @@ from .constants import (
     OPEN_STATES,
     SYSTEM,
     ApplicantType,
+    Beneficiary,
     CaseChannel,
     CaseOutcome,
     CaseState,
     DocumentKind,
     EscalationLevel,
+    HelpKind,
+    PaymentMethod,
     SlaStatus,
 )
 from .guards import CaseError, Ctx
@@ -64,11 +67,13 @@ from .models import (
     CorrectionItem,
     CorrectionNotice,
     Escalation,
+    HelpService,
+    Payment,
     Receipt,
 )
 
 __all__ = ["CaseError", "apply", "attach_file", "case_dues", "notify", "open_case", "recompute_open_deadlines",
-           "sla_status", "sweep"]
+           "record_help", "record_payment", "sla_status", "sweep"]
 
 log = logging.getLogger("yimen.cases")
 
@@ -502,6 +507,65 @@ def sla_status(case: Case, today: date | None = None) -> str:
     """The case's worst open deadline status, computed on read from today's local date."""
     cal = get_calendar(case.center.calendar_id)
     return deadlines.worst_status(_running(case, cal), today or timezone.localdate())
+
+
+# --- help services and payments -------------------------------------------------------------------
+
+HELPERS = frozenset({Role.HELP_STAFF, Role.WINDOW_STAFF, Role.CENTER_MANAGER})
+
+
+def record_help(center, *, by, kind: str, beneficiary: str, case: Case | None = None, note: str = "",
+                now: datetime | None = None) -> HelpService:
+    """帮办: record a help service given by `by` (help or window staff of the center), with who was
+    helped; linked to a case of the center when it led to one (an event on the case then)."""
+    if getattr(by, "role", None) not in HELPERS or by.center_id != center.pk:
+        raise CaseError("forbidden", _("Help services are recorded by the center's help or window staff."))
+    if kind not in HelpKind.values:
+        raise CaseError("bad_help_kind", _("Choose the kind of help."))
+    if beneficiary not in Beneficiary.values:
+        raise CaseError("bad_beneficiary", _("Say who was helped."))
+    if case is not None and case.center_id != center.pk:
+        raise CaseError("other_center", _("This case belongs to another center."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        help_service = HelpService.objects.create(center=center, case=case, kind=kind, beneficiary=beneficiary,
+                                                  staff=by, at=now, note=note.strip()[:300])
+        if case is not None:
+            _event(case, "help_service", case.state, case.state, by, now,
+                   {"help_service": help_service.pk, "kind": kind, "beneficiary": beneficiary})
+    return help_service
+
+
+def record_payment(case: Case, *, by, amount, method: str, fee_item=None, note: str = "",
+                   now: datetime | None = None) -> Payment:
+    """Record a fee paid at the window. Every method the plan allows is accepted, cash always; the
+    fee must be one of the item's; the amount is in yuan, not negative; a waiver records 0."""
+    from decimal import Decimal, InvalidOperation
+
+    if getattr(by, "role", None) not in (Role.WINDOW_STAFF, Role.CENTER_MANAGER) or by.center_id != case.center_id:
+        raise CaseError("forbidden", _("Payments are recorded by the center's window staff."))
+    if not case.rules_snapshot.get("is_fee"):
+        raise CaseError("no_fee", _("This item charges no fee."))
+    if method not in PaymentMethod.values:
+        raise CaseError("bad_method", _("Choose how the fee was paid."))
+    try:
+        amount = Decimal(str(amount)).quantize(Decimal("0.01"))
+    except (InvalidOperation, ValueError):
+        raise CaseError("bad_amount", _("Give the amount in yuan, for example 15.00.")) from None
+    if amount < 0 or amount >= Decimal("100000000") or (method == PaymentMethod.WAIVED) != (amount == 0):
+        raise CaseError("bad_amount", _("Give the amount in yuan (0 only when the fee is waived)."))
+    if fee_item is not None and fee_item.item_id != case.item_id:
+        raise CaseError("bad_fee", _("This fee belongs to another item."))
+    if case.state not in OPEN_STATES:
+        raise CaseError("bad_state", _("The case is closed."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        payment = Payment.objects.create(case=case, fee_item=fee_item, amount=amount, method=method, paid_at=now,
+                                         received_by=by, note=note.strip()[:200])
+        _event(case, "payment", case.state, case.state, by, now,
+               {"payment": payment.pk, "amount": str(amount), "method": method,
+                "fee": fee_item.pk if fee_item else None})
+    return payment
 
 
 # --- files -------------------------------------------------------------------------------------

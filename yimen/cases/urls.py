@@ -11,4 +11,5 @@ urlpatterns = [
     path("staff/new/", desk.new_case, name="new"),
     path("staff/<str:number>/", desk.desk, name="desk"),
     path("staff/<str:number>/act/", desk.act, name="act"),
+    path("staff/<str:number>/record/", desk.record, name="record"),
 ]
