@@ -218,6 +218,8 @@ CALENDAR_STRICT = env_bool("CALENDAR_STRICT", False)
 # working days earlier a provisional deadline enters `warning`.
 EXTENSION_MOVES_PROMISED_DUE = env_bool("EXTENSION_MOVES_PROMISED_DUE", False)
 PROVISIONAL_WARNING_SHIFT_WD = env_int("PROVISIONAL_WARNING_SHIFT_WD", 1)
+# Largest scan or upload attached to a case material (bytes).
+CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 CALENDAR_SEED_MARKS_VERIFIED = env_bool("CALENDAR_SEED_MARKS_VERIFIED", True)
 
 NINJA_PAGINATION_PER_PAGE = 20

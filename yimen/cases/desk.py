@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yimen.accounts.constants import Role
+from yimen.auditlog.services import log_action
 from yimen.catalog.constants import DocStatus, ItemStatus
 from yimen.catalog.models import CenterItem, FeeItem, Guide, ServiceItem, Situation
 from yimen.queueing.models import Ticket
@@ -154,6 +155,45 @@ def record(request, number: str):
         return render(request, "cases/_panel.html", _context(request, _case(request, number), error=exc.message),
                       status=400)
     return render(request, "cases/_panel.html", _context(request, _case(request, number), notice=notice))
+
+
+@login_required
+@require_POST
+def upload(request, number: str):
+    """Attach a scan or upload to one material of the case (收件无纸化): it travels with the case."""
+    _allowed(request.user, OPENING_ROLES)
+    case = _case(request, number)
+    material = CaseMaterial.objects.filter(case=case, material_id=request.POST.get("material") or 0).first()
+    upload = request.FILES.get("file")
+    error = ""
+    if material is None or upload is None:
+        error = _("Choose the material and the file.")
+    elif upload.size > services.max_upload_bytes():
+        error = _("The file is larger than %(mb)d MB.") % {"mb": services.max_upload_bytes() // (1024 * 1024)}
+    else:
+        try:
+            services.attach_file(material, upload.read(), filename=upload.name, content_type=upload.content_type or "")
+        except services.CaseError as exc:
+            error = exc.message
+    if error:
+        return render(request, "cases/desk.html", _context(request, case, error=error), status=400)
+    return redirect("cases:desk", number=case.number)
+
+
+@login_required
+def material_file(request, number: str, material_id: int):
+    """The attached file, decrypted, for staff who may see the case (each view is an audit event)."""
+    _allowed(request.user)
+    case = _case(request, number)
+    material = CaseMaterial.objects.filter(case=case, material_id=material_id).exclude(file_path="").first()
+    if material is None:
+        raise Http404(_("No file for this material."))
+    content = services.read_file(material)
+    log_action(case, "view_material", request.user, {"material": material.material_id, "sha256": material.sha256})
+    response = HttpResponse(content, content_type=material.content_type)
+    response["Content-Disposition"] = f'inline; filename="{material.sha256[:12]}"'
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @login_required

@@ -26,6 +26,7 @@ ACTION_LABELS = {
     "resume": _("Resumed"), "extend": _("Limit extended"), "decide": _("Decided"), "complete": _("Completed"),
     "deliver": _("Delivered"), "complete_immediately": _("Completed at once"), "withdraw": _("Withdrawn"),
     "terminate": _("Terminated"), "deadline_recomputed": _("Deadlines recomputed (calendar changed)"),
+    "help_service": _("Help service recorded"), "payment": _("Fee paid"),
 }
 CENTER_ROLES = frozenset({Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER})
 EVERYWHERE = frozenset({Role.DISTRICT_SUPERVISOR, Role.ADMIN})

@@ -31,6 +31,7 @@ from yimen.accounts.constants import Role
 from yimen.auditlog.models import ActorKind
 from yimen.catalog.constants import DocStatus, ItemStatus
 from yimen.catalog.models import Guide
+from yimen.lib.crypto import decrypt_bytes, encrypt_bytes
 from yimen.lib.events import next_seq
 from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
 from yimen.lib.transitions import compare_and_set
@@ -72,8 +73,8 @@ from .models import (
     Receipt,
 )
 
-__all__ = ["CaseError", "apply", "attach_file", "case_dues", "notify", "open_case", "recompute_open_deadlines",
-           "record_help", "record_payment", "sla_status", "sweep"]
+__all__ = ["CaseError", "apply", "attach_file", "case_dues", "notify", "open_case", "read_file",
+           "recompute_open_deadlines", "record_help", "record_payment", "sla_status", "sweep"]
 
 log = logging.getLogger("yimen.cases")
 
@@ -570,20 +571,51 @@ def record_payment(case: Case, *, by, amount, method: str, fee_item=None, note: 
 
 # --- files -------------------------------------------------------------------------------------
 
-def attach_file(material: CaseMaterial, content: bytes, *, filename: str, content_type: str) -> CaseMaterial:
+# What a scanned or uploaded material may be, recognised by its first bytes (never by the name or
+# the browser's content type): PDF, JPEG, PNG, OFD (China's fixed-layout format, a ZIP container).
+FILE_KINDS = ((b"%PDF-", "application/pdf", ".pdf"), (b"\xff\xd8\xff", "image/jpeg", ".jpg"),
+              (b"\x89PNG\r\n\x1a\n", "image/png", ".png"), (b"PK\x03\x04", "application/ofd", ".ofd"))
+
+
+def max_upload_bytes() -> int:
+    return int(getattr(settings, "CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024))
+
+
+def attach_file(material: CaseMaterial, content: bytes, *, filename: str = "", content_type: str = "") -> CaseMaterial:
     """Store a scanned or uploaded material under VAR_DIR/media/cases/<number>/ (outside the
-    database), named by its SHA-256; the row keeps the path, digest, size and content type."""
+    database), encrypted (SM4-GCM, a11y-security S17) and named by the SHA-256 of its content; the
+    row keeps the path, digest, size and the type recognised from the content. Refused: an empty
+    file, one over `CASE_UPLOAD_MAX_BYTES` (20 MB), one that is not PDF, JPEG, PNG or OFD."""
+    if not content:
+        raise CaseError("empty_file", _("The file is empty."))
+    if len(content) > max_upload_bytes():
+        raise CaseError("file_too_large", _("The file is larger than %(mb)d MB.") % {
+            "mb": max_upload_bytes() // (1024 * 1024)})
+    kind = next(((ct, ext) for magic, ct, ext in FILE_KINDS if content.startswith(magic)), None)
+    if kind is None:
+        raise CaseError("bad_file_type", _("Only PDF, JPEG, PNG or OFD files can be attached."))
+    detected, suffix = kind
     digest = hashlib.sha256(content).hexdigest()
-    suffix = Path(filename).suffix.lower()[:10]
-    relative = Path("cases") / material.case.number / f"{digest}{suffix}"
+    relative = Path("cases") / material.case.number / f"{digest}{suffix}.sm4"
     target = Path(settings.VAR_DIR) / "media" / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.exists():
-        target.write_bytes(content)
+        tmp = target.with_suffix(".part")
+        tmp.write_bytes(encrypt_bytes(content))
+        tmp.replace(target)
     CaseMaterial.objects.filter(pk=material.pk).update(file_path=str(relative), sha256=digest, size=len(content),
-                                                       content_type=content_type, received=True)
+                                                       content_type=detected, received=True)
     material.refresh_from_db()
     return material
+
+
+def read_file(material: CaseMaterial) -> bytes:
+    """The attached file's content, decrypted and checked against its SHA-256."""
+    blob = (Path(settings.VAR_DIR) / "media" / material.file_path).read_bytes()
+    content = decrypt_bytes(blob)
+    if hashlib.sha256(content).hexdigest() != material.sha256:
+        raise CaseError("file_changed", _("The stored file does not match its checksum."))
+    return content
 
 
 # --- the sweep ---------------------------------------------------------------------------------

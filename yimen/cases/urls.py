@@ -12,4 +12,6 @@ urlpatterns = [
     path("staff/<str:number>/", desk.desk, name="desk"),
     path("staff/<str:number>/act/", desk.act, name="act"),
     path("staff/<str:number>/record/", desk.record, name="record"),
+    path("staff/<str:number>/upload/", desk.upload, name="upload"),
+    path("staff/<str:number>/files/<int:material_id>/", desk.material_file, name="file"),
 ]

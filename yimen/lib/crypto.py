@@ -146,3 +146,29 @@ def encrypt_rows(model, fields: list[str], *, index: tuple[str, list[str]] | Non
         row.save(update_fields=[*fields, *([index[0]] if index else [])])
         n += 1
     return n
+
+
+BYTES_MAGIC = b"SM4G1"
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """A file's content encrypted like a field: magic ‖ key id (4 bytes) ‖ nonce ‖ ciphertext ‖ tag."""
+    key = _keys()[0]
+    nonce = secrets.token_bytes(12)
+    enc = Cipher(algorithms.SM4(key.cipher), modes.GCM(nonce)).encryptor()
+    return BYTES_MAGIC + bytes.fromhex(key.id) + nonce + enc.update(data) + enc.finalize() + enc.tag
+
+
+def decrypt_bytes(blob: bytes) -> bytes:
+    if not blob.startswith(BYTES_MAGIC) or len(blob) < len(BYTES_MAGIC) + 4 + 12 + 16:
+        raise TamperedError("not an encrypted file")
+    head = len(BYTES_MAGIC)
+    key = _keys()[1].get(blob[head:head + 4].hex())
+    if key is None:
+        raise TamperedError("unknown key")
+    nonce, body, tag = blob[head + 4:head + 16], blob[head + 16:-16], blob[-16:]
+    dec = Cipher(algorithms.SM4(key.cipher), modes.GCM(nonce, tag)).decryptor()
+    try:
+        return dec.update(body) + dec.finalize()
+    except InvalidTag as exc:
+        raise TamperedError("the file was changed") from exc

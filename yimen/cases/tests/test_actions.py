@@ -7,7 +7,7 @@ import pytest
 from yimen.accounts.constants import Role
 from yimen.cases.constants import CITIZEN, SYSTEM, CaseOutcome, CaseState, Timeliness
 from yimen.cases.models import CaseMaterial, CorrectionNotice
-from yimen.cases.services import CaseError, apply, attach_file
+from yimen.cases.services import CaseError, apply, attach_file, read_file
 from yimen.supervision.models import Authorization
 
 from .factories import at, authorize, chief, make_case_item, make_user
@@ -202,7 +202,16 @@ def test_withdraw_and_terminate_need_reasons(world, new_case):
 def test_files_are_stored_outside_the_database(received, settings, tmp_path):
     settings.VAR_DIR = tmp_path
     row = CaseMaterial.objects.get(case=received, material__name="申请表")
-    attach_file(row, b"%PDF-1.4 test", filename="form.PDF", content_type="application/pdf")
-    assert row.received and row.size == 13 and len(row.sha256) == 64
-    assert (tmp_path / "media" / row.file_path).read_bytes() == b"%PDF-1.4 test"
+    attach_file(row, b"%PDF-1.4 test", filename="form.PDF", content_type="text/plain")
+    assert row.received and row.size == 13 and len(row.sha256) == 64 and row.content_type == "application/pdf"
+    stored = (tmp_path / "media" / row.file_path).read_bytes()
+    assert b"%PDF" not in stored and read_file(row) == b"%PDF-1.4 test"  # encrypted at rest (S17)
     assert row.file_path.startswith(f"cases/{received.number}/")
+    for content, code in [(b"", "empty_file"), (b"MZ\x90\x00 not a scan", "bad_file_type"),
+                          (b"%PDF" + b"x" * 30, "file_too_large")]:
+        settings.CASE_UPLOAD_MAX_BYTES = 20
+        with pytest.raises(CaseError) as err:
+            attach_file(row, content, filename="x.pdf")
+        assert err.value.code == code
+    row.refresh_from_db()
+    assert read_file(row) == b"%PDF-1.4 test"

@@ -88,3 +88,27 @@ def test_desk_records_payments_and_help(client, world):
     assert r.status_code == 200 and Payment.objects.get().method == "cash"
     r = client.post(url, {"what": "help", "kind": "window", "beneficiary": "elderly"})
     assert r.status_code == 200 and HelpService.objects.get().case == case
+
+
+def test_scans_upload_encrypted_and_view_audited(client, world, new_case, settings, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yimen.auditlog.models import LogEntry
+
+    settings.VAR_DIR = tmp_path
+    case = new_case(DAY)
+    material = case.materials.filter(exempt=False).first()
+    client.force_login(world.ws)
+    url = f"/cases/staff/{case.number}/upload/"
+    bad = client.post(url, {"material": material.material_id, "file": SimpleUploadedFile("x.exe", b"MZ\x90\x00")})
+    assert bad.status_code == 400
+    ok = client.post(url, {"material": material.material_id,
+                           "file": SimpleUploadedFile("scan.png", b"\x89PNG\r\n\x1a\n" + b"0" * 100, "image/png")})
+    assert ok.status_code == 302
+    material.refresh_from_db()
+    assert material.received and material.content_type == "image/png"
+    r = client.get(f"/cases/staff/{case.number}/files/{material.material_id}/")
+    assert r.status_code == 200 and r.content.startswith(b"\x89PNG") and r["Cache-Control"] == "no-store"
+    assert LogEntry.objects.filter(action="view_material").count() == 1
+    client.force_login(make_user(Role.WINDOW_STAFF, center=None))
+    assert client.get(f"/cases/staff/{case.number}/files/{material.material_id}/").status_code in (403, 404)
