@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yimen.accounts.constants import Role
 from yimen.lib.transitions import OWNER, Transition  # the pseudo-role of the owner; a row of the table
@@ -12,7 +13,7 @@ class ReportState(models.TextChoices):
     CONTACTED = "contacted", _("Reporter contacted")
     RESOLVING = "resolving", _("Being resolved")
     RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("inquiry or report state", "Closed")
 
 
 OPEN_STATES = (ReportState.RECEIVED, ReportState.CONTACTED, ReportState.RESOLVING)

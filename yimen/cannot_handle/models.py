@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yimen.lib.crypto import EncryptedTextField
 from yimen.lib.events import Event
@@ -23,7 +24,7 @@ from .constants import ReportChannel, ReportState, Satisfaction, Timeliness
 class CannotHandleReport(models.Model):
     center = models.ForeignKey("hall.Center", on_delete=models.PROTECT, related_name="cannot_handle_reports",
                                verbose_name=_("center"))
-    channel = models.CharField(_("channel"), max_length=10, choices=ReportChannel.choices)
+    channel = models.CharField(pgettext_lazy("how it came in", "channel"), max_length=10, choices=ReportChannel.choices)
     window = models.ForeignKey("hall.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("window"))
     reporter_name = models.CharField(_("reporter name"), max_length=50, blank=True)

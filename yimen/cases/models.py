@@ -16,6 +16,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yimen.auditlog.models import AppendOnlyError  # noqa: F401  (importable from here: the error of CaseEvent)
 from yimen.catalog.constants import ExemptReason
@@ -65,7 +66,7 @@ class Case(models.Model):
                               verbose_name=_("guide version"))
     rules_snapshot = models.JSONField(_("rules at creation"), default=dict, encoder=DjangoJSONEncoder,
                                       help_text=_("The item's limits copied when the case was opened"))
-    channel = models.CharField(_("channel"), max_length=10, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
+    channel = models.CharField(pgettext_lazy("how it came in", "channel"), max_length=10, choices=CaseChannel.choices, default=CaseChannel.WINDOW)
     ticket = models.ForeignKey("queueing.Ticket", null=True, blank=True, on_delete=models.PROTECT,
                                related_name="cases", verbose_name=_("ticket"))
     window = models.ForeignKey("hall.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="cases",
@@ -224,7 +225,7 @@ class CorrectionNotice(models.Model):
                              verbose_name=_("case"))
     round = models.PositiveSmallIntegerField(_("round"))
     receipt = models.ForeignKey(Receipt, on_delete=models.PROTECT, related_name="+", verbose_name=_("submission"))
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("document", "issued at"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
     reply_due = models.DateField(_("applicant's reply due"))
@@ -263,7 +264,7 @@ class CaseSuspension(models.Model):
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="suspensions", verbose_name=_("case"))
     reason_type = models.CharField(_("reason"), max_length=16, choices=SuspensionReason.choices)
-    basis = models.TextField(_("legal basis"))
+    basis = models.TextField(pgettext_lazy("suspension", "legal basis"))
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
     notice_ref = models.CharField(_("written notice"), max_length=100)
@@ -308,7 +309,7 @@ class CaseDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=DocumentKind.choices)
     number = models.CharField(_("number"), max_length=60, unique=True)
     payload = models.JSONField(_("content"), default=dict, blank=True, encoder=DjangoJSONEncoder)
-    issued_at = models.DateTimeField(_("issued at"))
+    issued_at = models.DateTimeField(pgettext_lazy("document", "issued at"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+", verbose_name=_("issued by"))
 

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yimen.accounts.constants import Role
 from yimen.lib.masking import mask_name
@@ -22,7 +23,8 @@ ACTION_LABELS = {
     "open": _("Opened"), "receive": _("Received"), "request_correction": _("Correction notice issued"),
     "submit_corrections": _("Corrections received"), "abandon_correction": _("Closed without corrections"),
     "accept": _("Accepted"), "deem_accept": _("Accepted by law (no notice in 5 working days)"),
-    "reject": _("Not accepted"), "start_review": _("Review started"), "suspend": _("Suspended"),
+    "reject": _("Not accepted"), "start_review": _("Review started"),
+    "suspend": pgettext_lazy("case event", "Suspended"),
     "resume": _("Resumed"), "extend": _("Limit extended"), "decide": _("Decided"), "complete": _("Completed"),
     "deliver": _("Delivered"), "complete_immediately": _("Completed at once"), "withdraw": _("Withdrawn"),
     "terminate": _("Terminated"), "deadline_recomputed": _("Deadlines recomputed (calendar changed)"),

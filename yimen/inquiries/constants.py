@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yimen.accounts.constants import Role
 from yimen.lib.transitions import OWNER, Transition  # the pseudo-role of the owner; a row of the table
@@ -12,7 +13,7 @@ DEFAULT_FOLLOW_UP_WD = 2  # domain.md §2.3: follow_up_due = registered + 2 WD (
 class InquiryState(models.TextChoices):
     OPEN = "open", _("Open (follow-up pending)")
     ANSWERED = "answered", _("Answered")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("inquiry or report state", "Closed")
 
 
 class InquiryOutcome(models.TextChoices):

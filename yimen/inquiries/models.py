@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yimen.lib.crypto import EncryptedTextField
 from yimen.lib.events import Event
@@ -57,7 +58,7 @@ class Inquiry(models.Model):
                                   verbose_name=_("guided to window"))
     sent_to = models.CharField(_("sent to"), max_length=200, blank=True,
                                help_text=_("The competent body the person was sent to"))
-    answer = models.TextField(_("answer"), blank=True)
+    answer = models.TextField(pgettext_lazy("reply", "answer"), blank=True)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                               verbose_name=_("owner"))
     registered_at = models.DateTimeField(_("registered at"))
