@@ -11,4 +11,6 @@ REGISTRY = {
     "issue_ticket": "bench.benchmarks.issue_ticket",
     "display_latency": "bench.benchmarks.display_latency",
     "wait_estimate": "bench.benchmarks.wait_estimate",
+    "case_deadlines": "bench.benchmarks.case_deadlines",
+    "case_receive": "bench.benchmarks.case_receive",
 }
