@@ -711,28 +711,29 @@ def recompute_open_deadlines(changed_dates: Iterable[date] | None = None, *, now
     """After a calendar edit (or a year verified): recompute the deadlines of every open case (only
     those with a deadline on or after the earliest changed date when `changed_dates` is given),
     store those that moved and write one `deadline_recomputed` event each (before/after). A date
-    moving earlier notifies the case's owner. Bulk: a few queries whatever the number of cases.
-    Returns the number of cases whose deadlines changed."""
+    moving earlier notifies the case's owner. Bulk: a few statements per thousand cases (one
+    `UPDATE … FROM (VALUES …)`, one multi-row event insert); cases with the same rules and anchors
+    are computed once. Returns the number of cases whose deadlines changed."""
     from django.db.models import Q
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    qs = Case.objects.filter(state__in=OPEN_STATES)
+    qs = Case.objects.filter(state__in=OPEN_STATES).order_by()
     changed_dates = sorted(set(changed_dates or ()))
     if changed_dates:
         lo = changed_dates[0]
         qs = qs.filter(Q(correction_notice_due__gte=lo) | Q(legal_due__gte=lo) | Q(promised_due__gte=lo)
                        | Q(delivery_due__gte=lo) | Q(is_suspended=True))
     calendars: dict[int | None, calc.Calendar] = {}
+    computed: dict[tuple, tuple] = {}  # (calendar, rules, anchors, state, suspended) -> dues, status, check
     updates: list[tuple] = []
-    events: list[CaseEvent] = []
+    changed_rows: list[tuple] = []
     earlier: list[tuple[str, int | None]] = []
     with transaction.atomic():
         spans = _grouped(CaseSuspension.objects.filter(case__state__in=OPEN_STATES).order_by("started_on", "id")
                          .values_list("case_id", "started_on", "ended_on"))
-        extensions = _grouped(CaseExtension.objects.filter(case__state__in=OPEN_STATES)
+        extensions = _grouped(CaseExtension.objects.filter(case__state__in=OPEN_STATES).order_by()
                               .values_list("case_id", "days"))
-        changed_rows = []
         for row in qs.values_list(*_RECOMPUTE_FIELDS).iterator(chunk_size=5000):
             (pk, number, cal_id, state, suspended, snapshot, received_at, corrections_on, accepted_on, decided_on,
              *old, old_provisional, handler_id, receiver_id) = row
@@ -742,42 +743,81 @@ def recompute_open_deadlines(changed_dates: Iterable[date] | None = None, *, now
             anchors = deadlines.Anchors(
                 snapshot, timezone.localdate(received_at) if received_at else None, corrections_on, accepted_on,
                 decided_on, tuple(spans.get(pk, ())), sum(d for (d,) in extensions.get(pk, ())))
-            dues = deadlines.compute(anchors, cal)
-            new = [getattr(dues, name) for name in DUE_FIELDS]
-            if new == list(old) and dues.provisional == old_provisional:
+            key = (cal_id, tuple(sorted((k, v) for k, v in snapshot.items() if not isinstance(v, (dict, list)))),
+                   anchors.received_on, corrections_on, accepted_on, decided_on, anchors.suspensions,
+                   anchors.extension_days, state, suspended)
+            hit = computed.get(key)
+            if hit is None:
+                dues = deadlines.compute(anchors, cal)
+                running = deadlines.clocks(state, suspended, anchors, dues, cal)
+                status = deadlines.worst_status(running, today)
+                check = now if status != SlaStatus.OK else deadlines.next_check(running, today)
+                hit = computed[key] = ([getattr(dues, name) for name in DUE_FIELDS], dues.provisional, status, check)
+            new, provisional, status, check = hit
+            if new == list(old) and provisional == old_provisional:
                 continue
-            running = deadlines.clocks(state, suspended, anchors, dues, cal)
-            status = deadlines.worst_status(running, today)
-            check = now if status != SlaStatus.OK else deadlines.next_check(running, today)
             changed_rows.append((pk, state, dict(zip(DUE_FIELDS, old, strict=True)),
-                                 dict(zip(DUE_FIELDS, new, strict=True)), dues.provisional, old_provisional))
-            updates.append((*new, dues.provisional, status, check, cal.version, pk))
+                                 dict(zip(DUE_FIELDS, new, strict=True)), provisional, old_provisional))
+            updates.append((pk, *new, provisional, status, check, cal.version))
             if any(n is not None and o is not None and n < o for n, o in zip(new, old, strict=True)):
                 earlier.append((number, handler_id or receiver_id))
         if not updates:
             return 0
-        ops = connection.ops
-        params = [[ops.adapt_datefield_value(v) for v in u[:4]] + [u[4], u[5], ops.adapt_datetimefield_value(u[6]),
-                                                                     u[7], u[8]] for u in updates]
-        table = Case._meta.db_table
-        with connection.cursor() as cur:
-            cur.executemany(
-                f"UPDATE {table} SET correction_notice_due = %s, legal_due = %s, promised_due = %s, "
-                f"delivery_due = %s, deadlines_provisional = %s, sla_status = %s, next_check_at = %s, "
-                f"calendar_version_used = %s WHERE id = %s", params)
+        for i in range(0, len(updates), RECOMPUTE_CHUNK):
+            _store_dues(updates[i:i + RECOMPUTE_CHUNK])
         last_seq: dict[int, int] = {}
         ids = [r[0] for r in changed_rows]
         for i in range(0, len(ids), 500):
-            last_seq.update(CaseEvent.objects.filter(case_id__in=ids[i:i + 500]).values("case_id")
+            last_seq.update(CaseEvent.objects.filter(case_id__in=ids[i:i + 500]).order_by().values("case_id")
                             .annotate(m=Max("seq")).values_list("case_id", "m"))
-        for pk, state, before, after, provisional, old_provisional in changed_rows:
-            events.append(CaseEvent(
-                case_id=pk, seq=last_seq.get(pk, 0) + 1, action="deadline_recomputed", from_state=state,
-                to_state=state, actor=None, actor_kind=ActorKind.SYSTEM, at=now, business_date=today,
-                payload={"changed_dates": changed_dates, "before": {**before, "provisional": old_provisional},
-                         "after": {**after, "provisional": provisional}}))
-        CaseEvent.objects.bulk_create(events, batch_size=1000)
+        events = [(pk, last_seq.get(pk, 0) + 1, "deadline_recomputed", state, state, None, ActorKind.SYSTEM, now, today,
+                   {"changed_dates": changed_dates, "before": {**before, "provisional": old_provisional},
+                    "after": {**after, "provisional": provisional}})
+                  for pk, state, before, after, provisional, old_provisional in changed_rows]
+        for i in range(0, len(events), RECOMPUTE_CHUNK):
+            _insert_events(events[i:i + RECOMPUTE_CHUNK])
         for number, owner in earlier:
             transaction.on_commit(lambda n=number, o=owner: [f(n, "deadline_moved_earlier", [{"handler": o}])
                                                              for f in NOTIFIERS])
     return len(updates)
+
+
+RECOMPUTE_CHUNK = 1000
+_DUE_COLUMNS = ("correction_notice_due", "legal_due", "promised_due", "delivery_due", "deadlines_provisional",
+                "sla_status", "next_check_at", "calendar_version_used")
+_PG_TYPES = ("bigint", "date", "date", "date", "date", "boolean", "varchar", "timestamptz", "integer")
+
+
+def _store_dues(rows: list[tuple]) -> None:
+    """One UPDATE for a chunk of (id, 4 dues, provisional, status, next check, calendar version)."""
+    ops, table = connection.ops, Case._meta.db_table
+    params: list = []
+    for pk, *dues, provisional, status, check, version in rows:
+        params += [pk, *(ops.adapt_datefield_value(d) for d in dues), provisional, status,
+                   ops.adapt_datetimefield_value(check), version]
+    if connection.vendor == "postgresql":
+        one = "(" + ", ".join(f"%s::{t}" for t in _PG_TYPES) + ")"
+        names = ", ".join(("id", *_DUE_COLUMNS))
+        sets = ", ".join(f"{c} = v.{c}" for c in _DUE_COLUMNS)
+        sql = f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(rows))}) AS v({names}) WHERE {table}.id = v.id"
+    else:  # SQLite ≥ 3.33: UPDATE … FROM; a VALUES table's columns are column1, column2, …
+        one = "(" + ", ".join(["%s"] * len(_PG_TYPES)) + ")"
+        sets = ", ".join(f"{c} = v.column{n}" for n, c in enumerate(_DUE_COLUMNS, start=2))
+        sql = (f"UPDATE {table} SET {sets} FROM (VALUES {', '.join([one] * len(rows))}) AS v"
+               f" WHERE {table}.id = v.column1")
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+
+
+def _insert_events(rows: list[tuple]) -> None:
+    """One multi-row INSERT of system events (the append-only triggers allow inserts)."""
+    ops = connection.ops
+    payload_field = CaseEvent._meta.get_field("payload")
+    params: list = []
+    for case_id, seq, action, from_state, to_state, actor_id, actor_kind, at, day, payload in rows:
+        params += [case_id, seq, action, from_state, to_state, actor_id, actor_kind, ops.adapt_datetimefield_value(at),
+                   ops.adapt_datefield_value(day), payload_field.get_db_prep_save(payload, connection)]
+    columns = "case_id, seq, action, from_state, to_state, actor_id, actor_kind, at, business_date, payload"
+    one = "(" + ", ".join(["%s"] * 10) + ")"
+    with connection.cursor() as cur:
+        cur.execute(f"INSERT INTO {CaseEvent._meta.db_table} ({columns}) VALUES {', '.join([one] * len(rows))}", params)
