@@ -72,7 +72,7 @@ def open_case(request: HttpRequest, body: OpenCaseIn):
             agent_id_number=body.agent_id_number, ticket=ticket, window=window or (ticket.window if ticket else None))
     except services.CaseError as exc:
         return refused(exc)
-    return Status(201, case_data(case, user))
+    return Status(201, case_data(case, user, fresh=True))
 
 
 @router.get("/worklist", auth=django_auth, response={200: list[WorkItemOut]},
@@ -120,5 +120,5 @@ def act(request: HttpRequest, number: str, action: str, body: ActionIn):
         case = services.apply(case, action, by=request.auth, **payload)
     except services.CaseError as exc:
         return refused(exc)
-    return Status(200, case_data(case, request.auth))
+    return Status(200, case_data(case, request.auth, fresh=True))
 

@@ -76,8 +76,9 @@ def needed_materials(case: Case) -> list[str]:
     return [f"{i.material.name}: {i.problem}" for i in notice.items.select_related("material")]
 
 
-def case_data(case: Case, user) -> dict:
-    """CaseOut (schemas.py)."""
+def case_data(case: Case, user, *, fresh: bool = False) -> dict:
+    """CaseOut (schemas.py). `fresh`: the case was just written by the transition service, whose
+    stored `sla_status` is today's; otherwise the status is computed on read."""
     materials = CaseMaterial.objects.filter(case=case).select_related("material")
     events = CaseEvent.objects.filter(case=case).select_related("actor").order_by("seq")
     return {
@@ -89,7 +90,8 @@ def case_data(case: Case, user) -> dict:
         "is_suspended": case.is_suspended, "correction_notice_due": case.correction_notice_due,
         "legal_due": case.legal_due, "promised_due": case.promised_due, "delivery_due": case.delivery_due,
         "deadlines_provisional": case.deadlines_provisional,
-        "sla_status": (sla := sla_status(case) if case.state not in FINAL_STATES else SlaStatus.OK),
+        "sla_status": (sla := SlaStatus.OK if case.state in FINAL_STATES else
+                       case.sla_status if fresh else sla_status(case)),
         "sla_label": str(SlaStatus(sla).label),
         "materials": [{"id": m.material_id, "name": m.material.name, "necessity": m.material.necessity,
                        "received": m.received, "exempt": m.exempt, "exempt_reason": m.exempt_reason,

@@ -214,9 +214,11 @@ def _locked(case: Case) -> Case:
 
 
 def _anchors(case: Case) -> deadlines.Anchors:
-    spans = tuple(CaseSuspension.objects.filter(case=case).order_by("started_on", "id")
-                  .values_list("started_on", "ended_on"))
-    ext = sum(CaseExtension.objects.filter(case=case).values_list("days", flat=True))
+    spans, ext = (), 0
+    if case.accepted_on is not None:  # suspensions and extensions exist only once a case is accepted
+        spans = tuple(CaseSuspension.objects.filter(case=case).order_by("started_on", "id")
+                      .values_list("started_on", "ended_on"))
+        ext = sum(CaseExtension.objects.filter(case=case).order_by().values_list("days", flat=True))
     return deadlines.Anchors(case.rules_snapshot, case.received_on, case.corrections_received_on, case.accepted_on,
                              case.decided_on, spans, ext)
 
