@@ -223,7 +223,10 @@ def setup():
     from yimen.hall.models import Center, Window
     from yimen.queueing.models import Queue
 
-    center, _ = Center.objects.get_or_create(code="bench-wait", defaults={"name": "排队预估测试中心"})
+    # opens at 08:30 like the mornings below (kiosk tickets are refused outside opening hours)
+    hours = {str(d): [["08:30", "12:00"], ["13:30", "17:00"]] for d in range(1, 6)}
+    center, _ = Center.objects.get_or_create(code="bench-wait", defaults={"name": "排队预估测试中心",
+                                                                          "opening_hours": hours})
     demo_items = list(ServiceItem.objects.order_by("id")[:7])
     if len(demo_items) < 7:
         raise RuntimeError("the bench database needs the demo items (load_demo)")
