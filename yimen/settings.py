@@ -218,6 +218,8 @@ CALENDAR_STRICT = env_bool("CALENDAR_STRICT", False)
 # working days earlier a provisional deadline enters `warning`.
 EXTENSION_MOVES_PROMISED_DUE = env_bool("EXTENSION_MOVES_PROMISED_DUE", False)
 PROVISIONAL_WARNING_SHIFT_WD = env_int("PROVISIONAL_WARNING_SHIFT_WD", 1)
+# PostgreSQL: queue writes wait for their WAL flush (true) or not (false: SQLite's default durability).
+QUEUE_SYNCHRONOUS_COMMIT = env_bool("QUEUE_SYNCHRONOUS_COMMIT", False)
 # Largest scan or upload attached to a case material (bytes).
 CASE_UPLOAD_MAX_BYTES = env_int("CASE_UPLOAD_MAX_BYTES", 20 * 1024 * 1024)
 CALENDAR_SEED_MARKS_VERIFIED = env_bool("CALENDAR_SEED_MARKS_VERIFIED", True)

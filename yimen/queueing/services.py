@@ -29,6 +29,7 @@ from collections.abc import Sequence
 from contextlib import contextmanager, nullcontext
 from datetime import datetime, time, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -117,8 +118,19 @@ def _write_turn():
 
 @contextmanager
 def _writing():
-    """The one way a queue service opens its write transaction."""
+    """The one way a queue service opens its write transaction.
+
+    On PostgreSQL the transaction does not wait for its WAL flush (`synchronous_commit = off`,
+    QUEUE_SYNCHRONOUS_COMMIT): the same durability as SQLite's default here (WAL with
+    synchronous=NORMAL): a crash of the server can lose the last fraction of a second of queue
+    writes, never corrupt or half-apply one. Queue tickets live for a day; cases, evaluations and the
+    audit log keep full durability (docs/benchmarks.md, queue writes). Only for a transaction of
+    its own: called inside a caller's transaction it leaves that one's durability alone."""
+    outermost = not connection.in_atomic_block  # inside a caller's transaction: its durability
     with _write_turn(), transaction.atomic():
+        if outermost and connection.vendor == "postgresql" and not settings.QUEUE_SYNCHRONOUS_COMMIT:
+            with connection.cursor() as cur:
+                cur.execute("SET LOCAL synchronous_commit TO OFF")
         yield
 
 

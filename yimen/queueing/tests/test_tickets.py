@@ -187,3 +187,25 @@ def test_concurrent_kiosks_get_distinct_numbers():
         th.join()
     assert not errors, errors
     assert sorted(labels) == [f"A{n:03d}" for n in range(1, 91)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queue_writes_skip_the_wal_flush_only_on_postgresql(hall, settings):
+    """QUEUE_SYNCHRONOUS_COMMIT=false: the queue's write transaction sets synchronous_commit off for
+    itself alone (SQLite WAL/NORMAL durability); true keeps PostgreSQL's default."""
+    from django.db import transaction
+    from django.test.utils import CaptureQueriesContext
+
+    _, _, queue, _ = hall
+    with CaptureQueriesContext(connection) as ctx:
+        issue_ticket(queue)
+    local = [q["sql"] for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    assert local == (["SET LOCAL synchronous_commit TO OFF"] if connection.vendor == "postgresql" else [])
+    settings.QUEUE_SYNCHRONOUS_COMMIT = True
+    with CaptureQueriesContext(connection) as ctx:
+        issue_ticket(queue)
+    assert not [q for q in ctx.captured_queries if "synchronous_commit" in q["sql"]]
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SHOW synchronous_commit")
+            assert cur.fetchone()[0] == "on"  # outside the queue's transactions nothing changed
