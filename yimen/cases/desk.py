@@ -6,6 +6,7 @@ timeline and the actions the transition table allows the reader's role. Thin: se
 
 from __future__ import annotations
 
+from django.contrib.auth import authenticate
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
@@ -38,7 +39,7 @@ DESK_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.REVI
               Role.ADMIN)
 OPENING_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER)
 TEXT_INPUTS = ("reason", "reasons", "remedies", "outcome", "method", "reason_type", "basis", "notice_ref",
-               "approved_by", "legal_cause")
+               "legal_cause")
 
 
 def _allowed(user, roles=DESK_ROLES) -> None:
@@ -123,11 +124,16 @@ def desk(request, number: str):
 def _payload(request, action: str) -> dict:
     post = request.POST
     payload = {k: post[k].strip() for k in TEXT_INPUTS if post.get(k, "").strip()}
+    if action in ("extend", "suspend") and post.get("approved_by", "").strip():
+        payload["approved_by"] = post["approved_by"].strip()  # the agency head's name, as written
     if action in ("receive", "submit_corrections") and "material" in post:
         payload["materials"] = [int(v) for v in post.getlist("material") if v.isdigit()]
     if action == "request_correction":
         payload["items"] = [{"material": int(v), "problem": post.get(f"problem_{v}", "").strip()}
                             for v in post.getlist("fix") if v.isdigit()]
+        if post.get("approver"):  # a second notice: the center manager co-signs at the window
+            payload["approved_by"] = authenticate(request, username=post["approver"],
+                                                  password=post.get("approver_password", ""))
     if action == "extend" and post.get("days", "").isdigit():
         payload["days"] = int(post["days"])
     return payload

@@ -186,3 +186,36 @@ def test_desk_pages_from_ticket_to_receipt(client, world):
         case.refresh_from_db()
         assert r.status_code == 200 and case.state == "accepted"
         assert client.get("/cases/staff/").status_code == 200
+
+
+def test_a_second_correction_notice_needs_the_managers_co_signature(client, world):
+    """一次告知: the desk refuses a second notice unless the center manager signs it off with a reason;
+    a wrong password or another role changes nothing."""
+    from yimen.cases.models import CorrectionNotice
+    from yimen.cases.services import apply, open_case
+
+    world.cm.set_password("manager-pass-2026")
+    world.cm.save()
+    with time_machine.travel(at(DAY, 9), tick=False):
+        case = open_case(center=world.center, item=world.item, situation=world.situation, applicant_name="张三",
+                         id_number=VALID_ID, by=world.ws)
+        apply(case, "receive", by=world.ws, materials=[])
+        missing = list(case.materials.filter(exempt=False).values_list("material_id", flat=True))
+        apply(case, "request_correction", by=world.ws, items=[{"material": m, "problem": "未提交"} for m in missing])
+        apply(case, "submit_corrections", by=world.ws, materials=missing[:1])
+        case.refresh_from_db()
+        client.force_login(world.ws)
+        url = f"/cases/staff/{case.number}/act/"
+        form = {"action": "request_correction", "version": case.version, "fix": missing[1:],
+                **{f"problem_{m}": "仍未提交" for m in missing[1:]}}
+        assert "cn-approver" in client.get(f"/cases/staff/{case.number}/").content.decode()
+        for extra in ({}, {"approver": world.cm.username, "approver_password": "wrong", "reason": "x"},
+                      {"approver": world.ws.username, "approver_password": "x", "reason": "x"},
+                      {"approver": world.cm.username, "approver_password": "manager-pass-2026"}):
+            r = client.post(url, {**form, **extra})
+            assert r.status_code == 400 and CorrectionNotice.objects.filter(case=case).count() == 1, extra
+        r = client.post(url, {**form, "approver": world.cm.username, "approver_password": "manager-pass-2026",
+                              "reason": "申请人补交的章程缺少签章"})
+        assert r.status_code == 200, r.content.decode()[:300]
+        second = CorrectionNotice.objects.get(case=case, round=2)
+        assert second.approved_by == world.cm and second.approval_reason == "申请人补交的章程缺少签章"
