@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yimen.accounts.models import User
-from yimen.cases.constants import SlaStatus
 from yimen.hall.services import current_shift
 from yimen.lib.errors import Refused
+from yimen.workdays.sla import SlaStatus
 
 from . import services
 from .constants import MANAGERS, OPEN_STATES, STAFF, ReportChannel, ReportState, Satisfaction

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from yimen.accounts.constants import Role
+from yimen.workdays import sla as _sla
 
 SYSTEM = "system"
 CITIZEN = "citizen"
@@ -63,14 +64,8 @@ class DeliveryMethod(models.TextChoices):
     E_LICENCE = "e_licence", _("Electronic licence")
 
 
-class SlaStatus(models.TextChoices):
-    OK = "ok", _("On track")
-    WARNING = "warning", _("Due soon")
-    DUE_TODAY = "due_today", _("Due today")
-    OVERDUE = "overdue", _("Overdue")
-
-
-SLA_RANK = {SlaStatus.OK: 0, SlaStatus.WARNING: 1, SlaStatus.DUE_TODAY: 2, SlaStatus.OVERDUE: 3}
+# the one SLA status of domain.md §2.4 (workdays.sla), re-exported for the cases' models and forms
+SlaStatus = _sla.SlaStatus
 
 
 class Timeliness(models.TextChoices):

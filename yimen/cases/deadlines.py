@@ -17,7 +17,7 @@ calendar read.
 SLA status (per open deadline, then the worst) is the one rule of `yimen.workdays.sla`: `overdue`
 after the due date, `due_today` on it, `warning` from the working day on which at most 2 WD remain
 or 80 % of the working days have elapsed (provisional deadlines one working day earlier), otherwise
-`ok`; here it is read as the cases' `SlaStatus`.
+`ok` (`workdays.sla.SlaStatus`, which `cases.constants` re-exports).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from yimen.workdays import calc, sla
 
-from .constants import IN_HANDLING, CaseState, DeadlineKind, SlaStatus, Timeliness
+from .constants import IN_HANDLING, CaseState, DeadlineKind, Timeliness
 
 provisional_shift_wd = sla.provisional_shift_wd
 warning_from = sla.warning_from
@@ -142,11 +142,11 @@ def clocks(state: str, is_suspended: bool, a: Anchors, dues: Dues, cal: calc.Cal
 
 
 def status_of(clock: Clock, today: date) -> str:
-    return SlaStatus(sla.status_on(today, clock.due, clock.warning_from))
+    return sla.status_on(today, clock.due, clock.warning_from)
 
 
 def worst_status(running: Iterable[Clock], today: date) -> str:
-    return SlaStatus(sla.worst_status(status_of(c, today) for c in running))
+    return sla.worst_status(status_of(c, today) for c in running)
 
 
 def local_midnight(d: date) -> datetime:

@@ -13,10 +13,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yimen.accounts.models import User
-from yimen.cases.constants import SlaStatus
 from yimen.hall.models import Window
 from yimen.hall.services import current_shift
 from yimen.lib.errors import Refused
+from yimen.workdays.sla import SlaStatus
 
 from . import services
 from .constants import STAFF, InquiryOutcome
