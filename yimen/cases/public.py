@@ -4,6 +4,7 @@ masked here; nothing below returns them in full."""
 from __future__ import annotations
 
 import hmac
+from datetime import date
 
 from django.db.models import Q
 from django.urls import reverse
@@ -13,11 +14,11 @@ from django.utils.translation import pgettext_lazy
 
 from yimen.accounts.constants import Role
 from yimen.lib.masking import mask_name
-from yimen.workdays.services import working_days_between
+from yimen.workdays.services import get_calendar
 
 from .constants import ALLOWED_TRANSITIONS, FINAL_STATES, CaseState, DocumentKind, SlaStatus
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, CorrectionNotice
-from .services import sla_status
+from .services import sla_status, stored_sla
 
 ACTION_LABELS = {
     "open": _("Opened"), "receive": _("Received"), "request_correction": _("Correction notice issued"),
@@ -124,25 +125,26 @@ def status_data(case: Case) -> dict:
     }
 
 
-def worklist(user, *, limit: int = 200) -> list[dict]:
+def worklist(user, *, limit: int = 200, today: date | None = None) -> list[dict]:
     """Open cases `user` works on, nearest due date first, with the working days left (negative:
     overdue). Reviewers see their agency's accepted and under-review cases; center staff their
-    center's cases waiting at the front desk."""
-    today = timezone.localdate()
-    qs = visible_cases(user).exclude(state__in=FINAL_STATES).select_related("item")
+    center's cases waiting at the front desk. Status and days left are those of the case's worst
+    running deadline (a suspended case's clock is stopped: no days left shown)."""
+    today = today or timezone.localdate()
+    qs = visible_cases(user).exclude(state__in=FINAL_STATES).select_related("item", "center")
     if getattr(user, "role", None) == Role.REVIEWER:
         qs = qs.filter(state__in=[CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.DECIDED])
-    rows = []
+    rows, calendars = [], {}
     for case in qs.filter(Q(promised_due__isnull=False) | Q(correction_notice_due__isnull=False))[:limit * 2]:
-        due = case.promised_due or case.correction_notice_due
-        left = working_days_between(today, due) if due else None
-        status = case.sla_status  # the sweep's; overdue and due today are certain from the date alone
-        if due is not None and due < today:
-            status = SlaStatus.OVERDUE
-        elif due == today:
-            status = SlaStatus.DUE_TODAY
+        cid = case.center.calendar_id
+        if cid not in calendars:
+            calendars[cid] = get_calendar(cid)
+        running = stored_sla(case, today, calendars[cid])
+        status = running.status if running else SlaStatus.OK
         rows.append({"number": case.number, "state": case.state, "state_label": str(CaseState(case.state).label),
-                     "item_name": case.item.name, "applicant_name": mask_name(case.applicant_name), "due": due,
-                     "working_days_left": left, "sla_status": status, "sla_label": str(SlaStatus(status).label)})
+                     "item_name": case.item.name, "applicant_name": mask_name(case.applicant_name),
+                     "due": running.due if running else case.promised_due or case.correction_notice_due,
+                     "working_days_left": running.wd_left if running else None,
+                     "sla_status": status, "sla_label": str(SlaStatus(status).label)})
     rows.sort(key=lambda r: (r["due"] is None, r["due"] or today, r["number"]))
     return rows[:limit]

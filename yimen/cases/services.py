@@ -35,7 +35,7 @@ from yimen.lib.crypto import decrypt_bytes, encrypt_bytes
 from yimen.lib.events import next_seq
 from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
 from yimen.lib.transitions import compare_and_set
-from yimen.workdays import calc
+from yimen.workdays import calc, sla
 from yimen.workdays.services import get_calendar
 
 from . import deadlines, guards
@@ -504,6 +504,17 @@ def case_dues(case: Case) -> deadlines.Dues:
 def _running(case: Case, cal: calc.Calendar) -> list[deadlines.Clock]:
     anchors = _anchors(case)
     return deadlines.clocks(case.state, case.is_suspended, anchors, deadlines.compute(anchors, cal), cal)
+
+
+def stored_sla(case: Case, today: date, cal: calc.Calendar) -> sla.Sla | None:
+    """The worst running deadline of a case from its stored due dates (status, working days left,
+    due), without reading its suspensions again: what a worklist shows per row."""
+    anchors = deadlines.Anchors(case.rules_snapshot, case.received_on, case.corrections_received_on,
+                                case.accepted_on, case.decided_on, (), 0)
+    dues = deadlines.Dues(**_dues_of(case), provisional=case.deadlines_provisional)
+    return sla.worst(*(sla.sla_status(c.due, anchor=c.anchor, today=today, provisional=dues.provisional,
+                                      calendar=cal)
+                       for c in deadlines.clocks(case.state, case.is_suspended, anchors, dues, cal)))
 
 
 def sla_status(case: Case, today: date | None = None) -> str:

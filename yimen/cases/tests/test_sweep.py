@@ -8,6 +8,7 @@ import pytest
 from yimen.cases import deadlines, services
 from yimen.cases.constants import CaseState, SlaStatus
 from yimen.cases.models import Case, Escalation
+from yimen.cases.public import worklist
 from yimen.cases.services import apply, notify, sla_status, sweep
 
 from .factories import at
@@ -93,3 +94,15 @@ def test_command_and_periodic_task_run_the_sweep(received, time_machine):
     tasks.sweep_cases.call_local()  # huey runs the same function every 5 minutes
     received.refresh_from_db()
     assert received.state == CaseState.ACCEPTED
+
+
+@pytest.mark.parametrize(("today", "status", "left"), [
+    (D(2, 11), SlaStatus.OK, 4), (D(2, 13), SlaStatus.WARNING, 2), (D(2, 24), SlaStatus.DUE_TODAY, 0),
+    (D(2, 25), SlaStatus.OVERDUE, -1),
+])
+def test_worklist_shows_the_running_deadline_as_on_read(world, received, today, status, left):
+    """Working days after 10 Feb 2026: 11, 12, 13, Sat 14 (make-up day), then 24 Feb after the Spring Festival."""
+    [row] = worklist(world.ws, today=today)
+    assert (row["number"], row["due"], row["sla_status"], row["working_days_left"]) == (
+        received.number, D(2, 24), status, left)
+    assert row["sla_status"] == sla_status(received, today)
