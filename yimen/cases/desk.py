@@ -33,7 +33,7 @@ from .constants import (
 )
 from .forms import ApplicantForm
 from .models import Case, CaseMaterial, Payment
-from .public import available_actions, case_data, visible_cases, worklist
+from .public import available_actions, case_data, permitted, visible_cases, worklist
 
 DESK_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.REVIEWER, Role.DISTRICT_SUPERVISOR,
               Role.ADMIN)
@@ -213,7 +213,7 @@ def act(request, number: str):
     if str(case.version) != request.POST.get("version"):
         ctx = _context(request, case, error=_("Someone else changed this case; it has been reloaded."))
         return render(request, "cases/_panel.html", ctx, status=409)
-    if action not in available_actions(case, request.user):
+    if not permitted(case, request.user, action):
         return render(request, "cases/_panel.html", _context(request, case, error=_("Not possible now.")), status=403)
     try:
         case = services.apply(case, action, by=request.user, **_payload(request, action))

@@ -7,6 +7,7 @@ not allowed; it never writes. Guards may read the database.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -77,6 +78,15 @@ def _reasons_and_remedies(ctx: Ctx) -> None:
 def _missing_materials(case: Case) -> list[CaseMaterial]:
     return list(CaseMaterial.objects.filter(case=case, received=False, exempt=False,
                                             material__necessity="required").select_related("material"))
+
+
+# What the case alone already rules out, before any input: the buttons and the API's `actions`
+# leave these out; the guards below refuse the same with their reason.
+FEASIBLE: dict[str, Callable[[Case], bool]] = {
+    "complete_immediately": lambda case: case.rules_snapshot.get("case_type") == CaseType.IMMEDIATE,
+    "suspend": lambda case: not case.is_suspended and case.rules_snapshot.get("suspension_allowed", True),
+    "resume": lambda case: case.is_suspended,
+}
 
 
 def can_receive(ctx: Ctx) -> None:

@@ -16,6 +16,7 @@ from yimen.accounts.constants import Role
 from yimen.lib.masking import mask_name
 from yimen.workdays.services import get_calendar
 
+from . import guards
 from .constants import ALLOWED_TRANSITIONS, FINAL_STATES, CaseState, DocumentKind, SlaStatus
 from .models import Case, CaseDocument, CaseEvent, CaseMaterial, CorrectionNotice
 from .services import sla_status, stored_sla
@@ -50,11 +51,18 @@ def visible_cases(user):
     return qs.none()
 
 
+def permitted(case: Case, user, action: str) -> bool:
+    """The transition table lets the user's role try `action` in the case's state."""
+    t = ALLOWED_TRANSITIONS.get(action)
+    return t is not None and getattr(user, "role", None) in t.roles and case.state in t.sources
+
+
 def available_actions(case: Case, user) -> list[str]:
-    """The actions of the transition table the user's role may try in the case's state (guards
-    may still refuse). Drives the buttons and the API's `actions`."""
-    role = getattr(user, "role", None)
-    return [a for a, t in ALLOWED_TRANSITIONS.items() if role in t.roles and case.state in t.sources]
+    """The actions the user may try now: permitted by the table and not already ruled out by the
+    case itself (`guards.FEASIBLE`; the guards may still refuse the input). Drives the buttons and
+    the API's `actions`."""
+    return [a for a in ALLOWED_TRANSITIONS
+            if permitted(case, user, a) and guards.FEASIBLE.get(a, lambda _case: True)(case)]
 
 
 def document_url(doc: CaseDocument) -> str:

@@ -102,7 +102,8 @@ class CaseOut(Schema):
     materials: list[MaterialOut]
     documents: list[DocumentOut]
     events: list[EventOut]
-    actions: list[str] = Field(description="Actions the caller's role may try in this state")
+    actions: list[str] = Field(description="Actions the caller may try now: allowed for the role in this state and not "
+                               "ruled out by the case itself (a resume only while suspended, …)")
 
 
 class WorkItemOut(Schema):

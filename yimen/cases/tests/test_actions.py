@@ -7,6 +7,7 @@ import pytest
 from yimen.accounts.constants import Role
 from yimen.cases.constants import CITIZEN, SYSTEM, CaseOutcome, CaseState, Timeliness
 from yimen.cases.models import CaseMaterial, CorrectionNotice
+from yimen.cases.public import available_actions, permitted
 from yimen.cases.services import CaseError, apply, attach_file, read_file
 from yimen.supervision.models import Authorization
 
@@ -185,6 +186,16 @@ def test_a_second_open_suspension_is_refused_and_items_may_forbid_them(under_rev
     with pytest.raises(CaseError) as err:
         apply(under_review, "suspend", by=world.rv, now=at(D(3, 5)), reason_type="weather", basis="x", notice_ref="3")
     assert err.value.code in ("bad_reason_type", "already_suspended")
+
+
+def test_offered_actions_leave_out_what_the_case_rules_out(under_review, world):
+    """The buttons and the API's `actions`: suspend or resume, never both; 即办件 only for immediate items."""
+    offered = available_actions(under_review, world.rv)
+    assert "suspend" in offered and "resume" not in offered and "complete_immediately" not in offered
+    apply(under_review, "suspend", by=world.rv, now=at(D(3, 4)), reason_type="hearing", basis="听证", notice_ref="1")
+    offered = available_actions(under_review, world.rv)
+    assert "resume" in offered and "suspend" not in offered
+    assert permitted(under_review, world.rv, "suspend")  # the table allows it; the guard says why not
 
 
 def test_withdraw_and_terminate_need_reasons(world, new_case):
