@@ -6,8 +6,10 @@ from ninja import NinjaAPI
 from ninja.errors import HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from yimen.appointments.api import router as appointments_router
 from yimen.cases.api import router as cases_router
 from yimen.catalog.api import router as catalog_router
+from yimen.evaluations.api import router as evaluations_router
 from yimen.ops.services import health as health_report
 from yimen.queueing.api import router as queue_router
 from yimen.workdays.api import router as calendar_router
@@ -55,3 +57,5 @@ api.add_router("/calendar", calendar_router)
 api.add_router("/catalog", catalog_router)
 api.add_router("/queue", queue_router)
 api.add_router("/cases", cases_router)
+api.add_router("/evaluations", evaluations_router)
+api.add_router("/appointments", appointments_router)

@@ -106,6 +106,8 @@ INSTALLED_APPS = [
     "yimen.cases",
     "yimen.inquiries",
     "yimen.cannot_handle",
+    "yimen.evaluations",
+    "yimen.appointments",
     "yimen.live",
     "yimen.ops",
 ]

@@ -17,6 +17,8 @@ urlpatterns = [
     path("cases/", include("yimen.cases.urls")),
     path("staff/inquiries/", include("yimen.inquiries.urls")),
     path("staff/cannot-handle/", include("yimen.cannot_handle.urls")),
+    path("evaluations/", include("yimen.evaluations.urls")),
+    path("appointments/", include("yimen.appointments.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
