@@ -22,8 +22,8 @@ from yimen.queueing.models import Ticket
 
 from . import services
 from .constants import ALLOWED_TRANSITIONS
-from .public import case_by_code, case_data, status_data, visible_cases, worklist
-from .schemas import ActionIn, CaseOut, OpenCaseIn, StatusOut, WorkItemOut
+from .public import case_by_code, case_data, event_data, status_data, visible_cases, worklist
+from .schemas import ActionIn, ApprovalIn, CaseOut, EventOut, OpenCaseIn, StatusOut, WorkItemOut
 
 router = Router(tags=["cases"])
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}
@@ -102,6 +102,19 @@ def _payload(body: ActionIn) -> dict:
     return {k: v for k, v in payload.items() if v != ""}
 
 
+@router.post("/{number}/second-notice-approval", auth=django_auth, response={201: EventOut, **ERRORS},
+             summary="一次告知: a center manager approves one further correction notice, with a reason")
+def approve_second_notice(request: HttpRequest, number: str, body: ApprovalIn):
+    case, refusal = _case(request, number)
+    if refusal:
+        return refusal
+    try:
+        event = services.approve_second_notice(case, by=request.auth, reason=body.reason)
+    except services.CaseError as exc:
+        return refused(exc)
+    return Status(201, event_data(event))
+
+
 @router.post("/{number}/{action}", auth=django_auth, response={200: CaseOut, **ERRORS},
              summary="Run one action of the transition table (domain.md §4.2)")
 def act(request: HttpRequest, number: str, action: str, body: ActionIn):
@@ -113,9 +126,8 @@ def act(request: HttpRequest, number: str, action: str, body: ActionIn):
     if body.version != case.version:
         return error(409, "conflict", _("Someone else changed this case; reload and try again."))
     payload = _payload(body)
-    if action == "request_correction" and case.correction_round >= 1:
-        return error(403, "second_notice_needs_manager",
-                     _("A second correction notice needs a manager's approval on the staff screen."))
+    if action == "request_correction":
+        payload.pop("approved_by", None)  # a further notice uses the manager's recorded approval
     try:
         case = services.apply(case, action, by=request.auth, **payload)
     except services.CaseError as exc:

@@ -22,7 +22,7 @@ from yimen.supervision.services import authorized
 from yimen.workdays import calc
 
 from .constants import SYSTEM, CaseOutcome, DeliveryMethod, SuspensionReason
-from .models import Case, CaseExtension, CaseMaterial, CaseSuspension, CorrectionNotice
+from .models import Case, CaseEvent, CaseExtension, CaseMaterial, CaseSuspension, CorrectionNotice
 
 
 class CaseError(Refused):
@@ -121,11 +121,29 @@ def can_request_correction(ctx: Ctx) -> None:
         raise CaseError("incomplete_notice", _("The notice must list every missing material: %(names)s.") % {
             "names": "、".join(unlisted)})
     if case.correction_round >= 1:
-        approver = ctx.payload.get("approved_by")
+        approver, reason = second_notice_approval(ctx)
         if not (getattr(approver, "role", None) == Role.CENTER_MANAGER and approver.center_id == case.center_id):
             raise CaseError("second_notice_needs_manager", _("A second correction notice needs the approval of a "
                                                              "manager of this center."))
-        _require(ctx, "reason")
+        if not reason:
+            raise CaseError("reason_required", _("Please give %(field)s.") % {"field": INPUT_LABELS["reason"]})
+
+
+SECOND_NOTICE_APPROVED = "second_notice_approved"
+
+
+def second_notice_approval(ctx: Ctx) -> tuple[object, str]:
+    """Who approved a further correction notice for this submission, and why: the manager who
+    co-signed at the window (`approved_by` and `reason` in the input), or else a manager's approval
+    recorded on the case for the current round (`services.approve_second_notice`, used once: the
+    notice moves the case to the next round)."""
+    if ctx.payload.get("approved_by") is not None:
+        return ctx.payload["approved_by"], _text(ctx, "reason")
+    for event in (CaseEvent.objects.filter(case=ctx.case, action=SECOND_NOTICE_APPROVED)
+                  .select_related("actor").order_by("-seq")):
+        if event.payload.get("round") == ctx.case.correction_round:
+            return event.actor, str(event.payload.get("reason") or "")
+    return None, ""
 
 
 def can_submit_corrections(ctx: Ctx) -> None:

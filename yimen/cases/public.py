@@ -31,6 +31,7 @@ ACTION_LABELS = {
     "deliver": _("Delivered"), "complete_immediately": _("Completed at once"), "withdraw": _("Withdrawn"),
     "terminate": _("Terminated"), "deadline_recomputed": _("Deadlines recomputed (calendar changed)"),
     "help_service": _("Help service recorded"), "payment": _("Fee paid"),
+    "second_notice_approved": _("Further correction notice approved"),
 }
 CENTER_ROLES = frozenset({Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER})
 EVERYWHERE = frozenset({Role.DISTRICT_SUPERVISOR, Role.ADMIN})
@@ -85,6 +86,13 @@ def needed_materials(case: Case) -> list[str]:
     return [f"{i.material.name}: {i.problem}" for i in notice.items.select_related("material")]
 
 
+def event_data(e: CaseEvent) -> dict:
+    """EventOut (schemas.py): one entry of the case's timeline."""
+    return {"seq": e.seq, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
+            "from_state": e.from_state, "to_state": e.to_state, "at": e.at,
+            "actor": e.actor.get_full_name() or e.actor.username if e.actor else e.actor_kind}
+
+
 def case_data(case: Case, user, *, fresh: bool = False) -> dict:
     """CaseOut (schemas.py). `fresh`: the case was just written by the transition service, whose
     stored `sla_status` is today's; otherwise the status is computed on read."""
@@ -106,10 +114,7 @@ def case_data(case: Case, user, *, fresh: bool = False) -> dict:
                        "received": m.received, "exempt": m.exempt, "exempt_reason": m.exempt_reason,
                        "has_file": bool(m.file_path)} for m in materials],
         "documents": _documents(case),
-        "events": [{"seq": e.seq, "action": e.action, "label": str(ACTION_LABELS.get(e.action, e.action)),
-                    "from_state": e.from_state, "to_state": e.to_state, "at": e.at,
-                    "actor": e.actor.get_full_name() or e.actor.username if e.actor else e.actor_kind}
-                   for e in events],
+        "events": [event_data(e) for e in events],
         "actions": available_actions(case, user),
     }
 

@@ -34,7 +34,8 @@ class ActionIn(Schema):
     version: int = Field(description="The version the client saw; a stale one is a 409 conflict")
     materials: list[int] | None = Field(None, description="receive: guide material ids received")
     items: list[CorrectionItemIn] | None = Field(None, description="request_correction: every correction")
-    reason: str = Field("", max_length=1000)
+    reason: str = Field("", max_length=1000, description="request_correction after a first notice: overrides the "
+                        "reason of the manager's approval")
     reasons: str = Field("", max_length=2000)
     remedies: str = Field("", max_length=1000)
     outcome: Literal["approved", "partially_approved", "denied"] | None = None
@@ -45,6 +46,12 @@ class ActionIn(Schema):
     approved_by: str = Field("", max_length=100, description="extend: the agency head who approved")
     days: int | None = Field(None, ge=1, le=60, description="extend: working days (default: the item's)")
     legal_cause: str = Field("", max_length=1000)
+
+
+class ApprovalIn(Schema):
+    """A center manager approves one further correction notice for the current submission."""
+
+    reason: str = Field(min_length=1, max_length=300, description="Why a further notice is needed")
 
 
 class MaterialOut(Schema):

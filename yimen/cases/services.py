@@ -338,10 +338,10 @@ def _request_correction(ctx: Ctx, target) -> None:
     receipt = Receipt.objects.filter(case=case).order_by("-received_at", "-id").first()
     reply = calc.due(ctx.today, case.rules_snapshot.get("applicant_correction_cd", 30), ctx.cal, unit="CD",
                      roll_forward=case.rules_snapshot.get("roll_forward", True))
-    approver = ctx.payload.get("approved_by") if case.correction_round >= 1 else None
+    approver, reason = guards.second_notice_approval(ctx) if case.correction_round >= 1 else (None, "")
     notice = CorrectionNotice.objects.create(
         case=case, round=case.correction_round + 1, receipt=receipt, issued_at=ctx.now, issued_by=ctx.user,
-        reply_due=reply.date, approved_by=approver, approval_reason=ctx.payload.get("reason", "") if approver else "")
+        reply_due=reply.date, approved_by=approver, approval_reason=reason)
     items = [CorrectionItem(notice=notice, material_id=getattr(e["material"], "pk", e["material"]),
                             problem=str(e["problem"]).strip()) for e in ctx.payload["items"]]
     CorrectionItem.objects.bulk_create(items)
@@ -350,7 +350,7 @@ def _request_correction(ctx: Ctx, target) -> None:
     CaseMaterial.objects.filter(case=case, material_id__in=[i.material_id for i in items]).update(received=False)
     _move(ctx, "request_correction", target, {"correction_round": notice.round},
           {"round": notice.round, "items": listed, "reply_due": reply.date,
-           "approved_by": getattr(approver, "pk", None), "reason": ctx.payload.get("reason", "")})
+           "approved_by": getattr(approver, "pk", None), "reason": reason})
     notify(case, "correction_requested", ["applicant"])
 
 
@@ -521,6 +521,23 @@ def sla_status(case: Case, today: date | None = None) -> str:
     """The case's worst open deadline status, computed on read from today's local date."""
     cal = get_calendar(case.center.calendar_id)
     return deadlines.worst_status(_running(case, cal), today or timezone.localdate())
+
+
+def approve_second_notice(case: Case, *, by, reason: str, now: datetime | None = None) -> CaseEvent:
+    """一次告知: a manager of the case's center approves one further correction notice for the
+    current submission, with a reason (the way an API client gets the co-signature the desk takes
+    in person). Recorded as an event; the next notice uses it (`guards.second_notice_approval`)."""
+    if getattr(by, "role", None) != Role.CENTER_MANAGER or by.center_id != case.center_id:
+        raise CaseError("forbidden", _("Only a manager of this center approves a further correction notice."))
+    if case.state != CaseState.RECEIVED or case.correction_round < 1:
+        raise CaseError("no_second_notice", _("A further notice is approved only for corrections received after "
+                                              "a first notice."))
+    if not reason.strip():
+        raise CaseError("reason_required", _("Give the reason for a further correction notice."))
+    now = now or timezone.now()
+    with transaction.atomic():
+        return _event(case, guards.SECOND_NOTICE_APPROVED, case.state, case.state, by, now,
+                      {"round": case.correction_round, "reason": reason.strip()[:300]})
 
 
 # --- help services and payments -------------------------------------------------------------------

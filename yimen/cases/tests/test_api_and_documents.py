@@ -219,3 +219,47 @@ def test_a_second_correction_notice_needs_the_managers_co_signature(client, worl
         assert r.status_code == 200, r.content.decode()[:300]
         second = CorrectionNotice.objects.get(case=case, round=2)
         assert second.approved_by == world.cm and second.approval_reason == "申请人补交的章程缺少签章"
+
+
+def test_a_further_notice_over_the_api_uses_a_managers_recorded_approval(client, world):
+    """一次告知 over the API: a center manager approves one further notice with a reason (an event on the
+    case); the window then issues it; the approval is used up by that notice."""
+    from yimen.cases.models import CorrectionNotice
+    from yimen.cases.services import apply, open_case
+
+    with time_machine.travel(at(DAY, 9), tick=False):
+        case = open_case(center=world.center, item=world.item, situation=world.situation, applicant_name="张三",
+                         id_number=VALID_ID, by=world.ws)
+        apply(case, "receive", by=world.ws, materials=[])
+        missing = list(case.materials.filter(exempt=False).values_list("material_id", flat=True))
+        apply(case, "request_correction", by=world.ws, items=[{"material": m, "problem": "未提交"} for m in missing])
+        apply(case, "submit_corrections", by=world.ws, materials=missing[:1])
+        items = [{"material": m, "problem": "仍未提交"} for m in missing[1:]]
+        approval = f"{API}/{case.number}/second-notice-approval"
+
+        client.force_login(world.ws)
+        version = client.get(f"{API}/{case.number}").json()["version"]
+        r = post(client, f"{API}/{case.number}/request_correction", {"version": version, "items": items,
+                                                                     "approved_by": world.cm.username})
+        assert (r.status_code, r.json()["code"]) == (403, "second_notice_needs_manager")
+        r = post(client, approval, {"reason": "x"})
+        assert (r.status_code, r.json()["code"]) == (403, "forbidden")
+
+        client.force_login(world.cm)
+        assert post(client, approval, {"reason": ""}).status_code == 422
+        assert CaseEvent.objects.filter(case=case, action="second_notice_approved").count() == 0
+        r = post(client, approval, {"reason": "补交的章程缺少签章"})
+        assert r.status_code == 201 and r.json()["action"] == "second_notice_approved", r.content
+
+        client.force_login(world.ws)
+        r = post(client, f"{API}/{case.number}/request_correction", {"version": version, "items": items})
+        assert r.status_code == 200, r.content
+        second = CorrectionNotice.objects.get(case=case, round=2)
+        assert (second.approved_by, second.approval_reason) == (world.cm, "补交的章程缺少签章")
+        assert r.json()["events"][-1]["action"] == "request_correction"
+
+        r = post(client, f"{API}/{case.number}/submit_corrections", {"version": r.json()["version"]})
+        r = post(client, f"{API}/{case.number}/request_correction", {"version": r.json()["version"],
+                                                                     "items": items})
+        assert (r.status_code, r.json()["code"]) == (403, "second_notice_needs_manager")  # used up
+        assert CorrectionNotice.objects.filter(case=case).count() == 2
