@@ -28,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yimen.accounts.constants import Role
+from yimen.accounts.models import User
 from yimen.auditlog.models import ActorKind
 from yimen.catalog.constants import DocStatus, ItemStatus
 from yimen.catalog.models import Guide
@@ -35,6 +36,7 @@ from yimen.lib.crypto import decrypt_bytes, encrypt_bytes
 from yimen.lib.events import next_seq
 from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
 from yimen.lib.transitions import compare_and_set
+from yimen.supervision.services import chief_representatives
 from yimen.workdays import calc, sla
 from yimen.workdays.services import get_calendar
 
@@ -654,15 +656,18 @@ LEVEL_OF = {SlaStatus.WARNING: EscalationLevel.WARNING, SlaStatus.DUE_TODAY: Esc
             SlaStatus.OVERDUE: EscalationLevel.OVERDUE}
 
 
-def _recipients(case: Case, level: str) -> list:
-    """warning → the handler (the receiver before review); due today → + the section chief of the
-    agency; overdue → + the center's leadership (a 督办 record)."""
-    owner = case.handler_id or case.receiver_id
-    people: list = [{"handler": owner}]
+def _recipients(case: Case, level: str, today: date) -> list[dict]:
+    """Whom a deadline level reaches (domain.md §2.6), as {"role", "user"}: a warning the handler
+    (the receiver before review); due today also the agency's 首席事务代表 (the section chief of
+    the plan: the agency's head in the center); overdue also the center's managers (督办)."""
+    people = [{"role": "handler", "user": case.handler_id or case.receiver_id}]
     if level in (EscalationLevel.DUE_TODAY, EscalationLevel.OVERDUE):
-        people.append({"section_chief": case.rules_snapshot.get("agency_id")})
+        agency_id = case.rules_snapshot.get("agency_id", case.item.agency_id)
+        people += [{"role": "chief_representative", "user": pk} for pk in chief_representatives(agency_id, on=today)]
     if level == EscalationLevel.OVERDUE:
-        people.append({"center_leadership": case.center_id})
+        people += [{"role": "center_manager", "user": pk} for pk in User.objects.filter(
+            center_id=case.center_id, role=Role.CENTER_MANAGER, is_active=True).order_by("pk").values_list(
+            "pk", flat=True)]
     return people
 
 
@@ -677,7 +682,7 @@ def _escalate(case: Case, running: list[deadlines.Clock], today: date) -> int:
         key = {"case": case, "deadline_kind": clock.kind, "due_date": clock.due, "level": level}
         if Escalation.objects.filter(**key).exists():
             continue
-        recipients = _recipients(case, level)
+        recipients = _recipients(case, level, today)
         try:
             with transaction.atomic():
                 Escalation.objects.create(**key, recipients=recipients)

@@ -1,4 +1,4 @@
-"""Public API of supervision: `authorized`."""
+"""Public API of supervision: `authorized`, `chief_representatives`."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from django.utils import timezone
 from .constants import AuthorizationRole
 from .models import Authorization
 
-__all__ = ["authorized"]
+__all__ = ["authorized", "chief_representatives"]
 
 
 def authorized(user, power: str, item, situation=None, *, on: date | None = None) -> bool:
@@ -37,3 +37,18 @@ def authorized(user, power: str, item, situation=None, *, on: date | None = None
         if situation is not None and any(s.pk == situation.pk for s in auth.situations.all()):
             return True
     return False
+
+
+def _valid_on(on: date) -> Q:
+    return (Q(valid_from__lte=on) & (Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+            & (Q(revoked_at__isnull=True) | Q(revoked_at__date__gt=on)))
+
+
+def chief_representatives(agency_id: int, *, on: date | None = None) -> list[int]:
+    """User ids of the agency's 首席事务代表 holding a valid, unrevoked authorization on day `on`
+    (default today): whom a case's deadline escalates to after its handler."""
+    on = on or timezone.localdate()
+    return sorted(set(Authorization.objects.filter(_valid_on(on), agency_id=agency_id,
+                                                   role=AuthorizationRole.CHIEF_REPRESENTATIVE,
+                                                   staff__is_active=True)
+                      .values_list("staff_id", flat=True)))

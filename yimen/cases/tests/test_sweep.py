@@ -5,6 +5,7 @@ from datetime import date
 
 import pytest
 
+from yimen.accounts.constants import Role
 from yimen.cases import deadlines, services
 from yimen.cases.constants import CaseState, SlaStatus
 from yimen.cases.models import Case, Escalation
@@ -45,7 +46,7 @@ def test_each_escalation_level_fires_once(received, django_capture_on_commit_cal
     assert first["escalations"] == 1
     assert sweep(now=deadlines.local_midnight(D(2, 13)))["escalations"] == 0
     assert Escalation.objects.filter(case=received).count() == 1
-    assert sent == [(received.number, "escalation_warning", [{"handler": received.receiver_id}])]
+    assert sent == [(received.number, "escalation_warning", [{"role": "handler", "user": received.receiver_id}])]
     received.refresh_from_db()
     assert received.sla_status == SlaStatus.WARNING
     assert received.next_check_at == deadlines.local_midnight(D(2, 24))
@@ -106,3 +107,47 @@ def test_worklist_shows_the_running_deadline_as_on_read(world, received, today, 
     assert (row["number"], row["due"], row["sla_status"], row["working_days_left"]) == (
         received.number, D(2, 24), status, left)
     assert row["sla_status"] == sla_status(received, today)
+
+
+def _mail(message) -> tuple[str, str, str]:
+    from email.header import decode_header, make_header
+
+    body = message.get_payload(decode=True).decode(message.get_content_charset() or "utf-8")
+    return message["X-Envelope-To"], str(make_header(decode_header(message["Subject"]))), body
+
+
+def test_escalations_mail_the_handler_then_the_chief_representative(world, received, smtp_server,
+                                                                     django_capture_on_commit_callbacks):
+    """Real SMTP: warning → the handler; due today → also the agency's 首席事务代表; a deemed
+    acceptance → the agency's reviewers. No applicant data in the mail."""
+    from .factories import chief, make_user
+
+    world.ws.email, world.rv.email = "ws@center.example", "rv@agency.example"
+    world.ws.save()
+    world.rv.save()
+    head = make_user(Role.REVIEWER, agency=world.agency, email="chief@agency.example")
+    chief(head, world.item)
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=deadlines.local_midnight(D(2, 13)))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=at(D(2, 24), 8))
+    with django_capture_on_commit_callbacks(execute=True):
+        sweep(now=at(D(2, 25), 0))
+    mails = [_mail(m) for m in smtp_server]
+    assert [(to, subject) for to, subject, _body in mails] == [
+        ("ws@center.example", f"办件{received.number}即将到期"),
+        ("chief@agency.example, ws@center.example", f"办件{received.number}今日到期"),
+        ("chief@agency.example, rv@agency.example", f"办件{received.number}已依法视为受理，待审查"),
+        # accepted as of receipt (10 Feb): the promised limit has run out too
+        ("chief@agency.example, ws@center.example", f"办件{received.number}已超期（督办）"),
+    ]
+    for _to, _subject, body in mails:
+        assert f"http://127.0.0.1:8000/cases/staff/{received.number}/" in body
+        assert "张三" not in body and received.id_number not in body and "13812345678" not in body
+
+
+def test_overdue_reaches_the_center_managers(world, received):
+    world.cm.email = "cm@center.example"
+    world.cm.save()
+    people = services._recipients(received, "overdue", D(2, 25))
+    assert {"role": "center_manager", "user": world.cm.pk} in people and people[0]["role"] == "handler"
