@@ -9,6 +9,8 @@ the transition service is a 4xx with its stable code: 409 for a stale version or
 
 from __future__ import annotations
 
+from typing import Literal
+
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
@@ -76,9 +78,9 @@ def open_case(request: HttpRequest, body: OpenCaseIn):
 
 
 @router.get("/worklist", auth=django_auth, response={200: list[WorkItemOut]},
-            summary="My open cases, nearest due date first")
-def my_worklist(request: HttpRequest):
-    return Status(200, worklist(request.auth))
+            summary="My open cases, nearest due date first; kind=delivery: results to hand out (出件)")
+def my_worklist(request: HttpRequest, kind: Literal["handling", "delivery"] = "handling"):
+    return Status(200, worklist(request.auth, kind=kind))
 
 
 @router.get("/status", response={200: StatusOut, 404: ErrorOut},

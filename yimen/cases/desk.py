@@ -33,7 +33,7 @@ from .constants import (
 )
 from .forms import ApplicantForm
 from .models import Case, CaseMaterial, Payment
-from .public import available_actions, case_data, permitted, visible_cases, worklist
+from .public import WORKLISTS, available_actions, case_data, permitted, visible_cases, worklist
 
 DESK_ROLES = (Role.WINDOW_STAFF, Role.HELP_STAFF, Role.CENTER_MANAGER, Role.REVIEWER, Role.DISTRICT_SUPERVISOR,
               Role.ADMIN)
@@ -50,7 +50,8 @@ def _allowed(user, roles=DESK_ROLES) -> None:
 @login_required
 def worklist_page(request):
     _allowed(request.user)
-    return render(request, "cases/worklist.html", {"rows": worklist(request.user)})
+    kind = request.GET.get("kind") if request.GET.get("kind") in WORKLISTS else "handling"
+    return render(request, "cases/worklist.html", {"rows": worklist(request.user, kind=kind), "kind": kind})
 
 
 def _ticket(request) -> Ticket | None:

@@ -7,6 +7,7 @@ import hmac
 from datetime import date
 
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -138,17 +139,28 @@ def status_data(case: Case) -> dict:
     }
 
 
-def worklist(user, *, limit: int = 200, today: date | None = None) -> list[dict]:
+WORKLISTS = ("handling", "delivery")
+
+
+def worklist(user, *, kind: str = "handling", limit: int = 200, today: date | None = None) -> list[dict]:
     """Open cases `user` works on, nearest due date first, with the working days left (negative:
-    overdue). Reviewers see their agency's accepted and under-review cases; center staff their
-    center's cases waiting at the front desk. Status and days left are those of the case's worst
-    running deadline (a suspended case's clock is stopped: no days left shown)."""
+    overdue). `handling`: reviewers see their agency's accepted and under-review cases, center staff
+    their center's cases waiting at the front desk. `delivery` (统一窗口出件): decided and completed
+    cases whose result is still to be handed out, by delivery due date. Status and days left are
+    those of the case's worst running deadline (a suspended case's clock is stopped: no days left)."""
     today = today or timezone.localdate()
-    qs = visible_cases(user).exclude(state__in=FINAL_STATES).select_related("item", "center")
-    if getattr(user, "role", None) == Role.REVIEWER:
-        qs = qs.filter(state__in=[CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.DECIDED])
+    qs = visible_cases(user).select_related("item", "center")
+    if kind == "delivery":
+        qs = qs.filter(state__in=[CaseState.DECIDED, CaseState.COMPLETED], delivery_due__isnull=False) \
+            .order_by("delivery_due", "number")
+    else:
+        qs = qs.exclude(state__in=FINAL_STATES).filter(Q(promised_due__isnull=False) |
+                                                       Q(correction_notice_due__isnull=False))
+        if getattr(user, "role", None) == Role.REVIEWER:
+            qs = qs.filter(state__in=[CaseState.ACCEPTED, CaseState.UNDER_REVIEW, CaseState.DECIDED])
+        qs = qs.order_by(Coalesce("promised_due", "correction_notice_due"), "number")
     rows, calendars = [], {}
-    for case in qs.filter(Q(promised_due__isnull=False) | Q(correction_notice_due__isnull=False))[:limit * 2]:
+    for case in qs[:limit * 2]:
         cid = case.center.calendar_id
         if cid not in calendars:
             calendars[cid] = get_calendar(cid)
@@ -157,6 +169,7 @@ def worklist(user, *, limit: int = 200, today: date | None = None) -> list[dict]
         rows.append({"number": case.number, "state": case.state, "state_label": str(CaseState(case.state).label),
                      "item_name": case.item.name, "applicant_name": mask_name(case.applicant_name),
                      "due": running.due if running else case.promised_due or case.correction_notice_due,
+                     "outcome": case.outcome, "decided_on": case.decided_on,
                      "working_days_left": running.wd_left if running else None,
                      "sla_status": status, "sla_label": str(SlaStatus(status).label)})
     rows.sort(key=lambda r: (r["due"] is None, r["due"] or today, r["number"]))

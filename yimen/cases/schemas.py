@@ -119,10 +119,13 @@ class WorkItemOut(Schema):
     state_label: str
     item_name: str
     applicant_name: str = Field(description="Masked")
-    due: date | None = Field(description="The promised due date (before acceptance: the correction-notice limit)")
-    working_days_left: int | None = Field(description="Negative: working days overdue")
+    due: date | None = Field(description="The due date of the case's worst running deadline (correction notice, "
+                                         "legal, promised or delivery)")
+    working_days_left: int | None = Field(description="Negative: working days overdue; none while suspended")
     sla_status: str
     sla_label: str
+    outcome: str = Field(description="After the decision: approved, partially_approved or denied")
+    decided_on: date | None
 
 
 class StatusOut(Schema):

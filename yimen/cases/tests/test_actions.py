@@ -2,12 +2,14 @@
 
 from datetime import date
 
+from django.urls import reverse
+
 import pytest
 
 from yimen.accounts.constants import Role
 from yimen.cases.constants import CITIZEN, SYSTEM, CaseOutcome, CaseState, Timeliness
 from yimen.cases.models import CaseMaterial, CorrectionNotice
-from yimen.cases.public import available_actions, permitted
+from yimen.cases.public import available_actions, permitted, worklist
 from yimen.cases.services import CaseError, apply, attach_file, read_file
 from yimen.supervision.models import Authorization
 
@@ -166,6 +168,25 @@ def test_reviewer_decides_completes_and_the_release_window_delivers(under_review
     assert err.value.code == "system_delivers_e_licences"
     apply(under_review, "deliver", by=world.ws, now=at(D(3, 6)), method="window")
     assert (under_review.state, under_review.delivered_on) == (CaseState.DELIVERED, D(3, 6))
+
+
+def test_decided_results_wait_on_the_delivery_worklist_until_handed_out(under_review, world, client):
+    """统一窗口出件: the decided case leaves the reviewer's hands and waits for the 出件 window."""
+    apply(under_review, "decide", by=world.rv, now=at(D(3, 4)), outcome="approved")
+    [row] = worklist(world.ws, kind="delivery", today=D(3, 5))
+    assert (row["number"], row["decided_on"], row["due"], row["outcome"]) == (
+        under_review.number, D(3, 4), under_review.delivery_due, "approved")
+    assert row["working_days_left"] > 0
+    client.force_login(world.ws)
+    page = client.get(reverse("cases:worklist") + "?kind=delivery").content.decode()
+    assert under_review.number in page and 'aria-current="page"' in page
+    r = client.get("/api/v1/cases/worklist?kind=delivery")
+    assert [w["number"] for w in r.json()] == [under_review.number]
+    assert client.get("/api/v1/cases/worklist?kind=elsewhere").status_code == 422
+    apply(under_review, "complete", by=world.rv, now=at(D(3, 5)))
+    assert [r["state"] for r in worklist(world.ws, kind="delivery", today=D(3, 5))] == ["completed"]
+    apply(under_review, "deliver", by=world.ws, now=at(D(3, 6)), method="window")
+    assert worklist(world.ws, kind="delivery", today=D(3, 6)) == []
 
 
 def test_handler_must_be_a_reviewer_of_the_agency(world, new_case):
