@@ -1,5 +1,146 @@
-"""Appointments API (`/api/v1/appointments/`)."""
+"""Appointments API (`/api/v1/appointments/`): slot search, book, a booking by code, cancel and
+reschedule by code, kiosk check-in.
 
-from ninja import Router
+Public endpoints need no session and are not CSRF-checked (ninja checks CSRF only for session
+auth, as the queue API's phone tickets): a booking is protected by its 10-character code
+(31 symbols: ~49 bits), booking is rate-limited per phone and per network address in the
+service (counted in the database, so every server process agrees), and check-in needs an enrolled
+kiosk of the center (`Authorization: Device <token>`) or signed-in staff of the center."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+
+from ninja import Router, Status
+
+from yimen.catalog.models import ServiceItem
+from yimen.hall.constants import DeviceKind
+from yimen.hall.models import Center
+from yimen.hall.services import device_from_request
+from yimen.lib.api import ErrorOut, error
+
+from . import services
+from .public import booking_data
+from .schemas import BookIn, BookingOut, CheckInIn, DayOut, RescheduleIn
 
 router = Router(tags=["appointments"])
+
+CONFLICTS = frozenset({"slot_full", "duplicate", "blocked", "conflict", "bad_state", "too_early", "too_late",
+                       "wrong_day", "center_closed", "queue_closed", "channel_closed"})
+STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429, "not_bookable": 404}
+ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+def _refused(exc: services.AppointmentError) -> Status:
+    return error(STATUS.get(exc.code) or (409 if exc.code in CONFLICTS else 400), exc.code, exc.message)
+
+
+def _center_item(center_code: str, item_code: str):
+    center = Center.objects.filter(code=center_code).first()
+    if center is None:
+        return None, None, error(404, "not_found", _("No such center."))
+    item = ServiceItem.objects.filter(code=item_code).first()
+    if item is None:
+        return None, None, error(404, "not_found", _("No such service item."))
+    return center, item, None
+
+
+@router.get("/centers/{center_code}/items/{item_code}/slots", response={200: list[DayOut], **ERRORS},
+            summary="Free slots of an item over the plan's horizon (14 days), per channel")
+def slots(request: HttpRequest, center_code: str, item_code: str, channel: str = "web"):
+    center, item, refusal = _center_item(center_code, item_code)
+    if refusal:
+        return refusal
+    if channel not in ("web", "phone", "internal"):
+        return error(400, "bad_channel", _("Unknown booking channel."))
+    try:
+        days = services.search_slots(center, item, channel=channel)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(200, [{"date": d.date, "free": d.free,
+                         "slots": [{"start": s.start, "end": s.end, "free": s.free} for s in d.slots]} for d in days])
+
+
+def _booking(code: str):
+    booking = services.find_booking(code)
+    if booking is None:
+        return None, error(404, "not_found", _("No appointment with this code."))
+    return booking, None
+
+
+@router.post("/bookings", response={201: BookingOut, **ERRORS},
+             summary="Book a slot: name, ID number or credit code, phone; answers with the code and materials")
+def book(request: HttpRequest, body: BookIn):
+    center, item, refusal = _center_item(body.center, body.item)
+    if refusal:
+        return refusal
+    situation = None
+    if body.situation:
+        situation = item.situations.filter(code=body.situation).first()
+        if situation is None:
+            return error(400, "bad_situation", _("This situation does not belong to the item."))
+    by = request.user if request.user.is_authenticated and request.user.center_id == center.pk else None
+    try:
+        booking = services.book(center, item, body.slot_start, name=body.name, id_number=body.id_number,
+                                phone=body.phone, situation=situation, applicant_type=body.applicant_type,
+                                channel=body.channel, address=request.META.get("REMOTE_ADDR", ""), by=by)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(201, booking_data(services.find_booking(booking.code), request=request))
+
+
+@router.get("/bookings/{code}", response={200: BookingOut, **ERRORS}, summary="A booking by its code")
+def get_booking(request: HttpRequest, code: str):
+    booking, refusal = _booking(code)
+    return refusal or Status(200, booking_data(booking, request=request))
+
+
+@router.post("/bookings/{code}/cancel", response={200: BookingOut, **ERRORS}, summary="Cancel before the slot")
+def cancel(request: HttpRequest, code: str):
+    booking, refusal = _booking(code)
+    if refusal:
+        return refusal
+    try:
+        booking = services.cancel(booking)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(200, booking_data(booking, request=request))
+
+
+@router.post("/bookings/{code}/reschedule", response={200: BookingOut, **ERRORS},
+             summary="Move the booking to another free slot of the same item")
+def reschedule(request: HttpRequest, code: str, body: RescheduleIn):
+    booking, refusal = _booking(code)
+    if refusal:
+        return refusal
+    try:
+        booking = services.reschedule(booking, body.slot_start)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(200, booking_data(booking, request=request))
+
+
+def kiosk_center(request: HttpRequest) -> Center | None:
+    """The center of an enrolled kiosk calling, or of signed-in staff (who may check people in)."""
+    device = device_from_request(request)
+    if device is not None and device.kind == DeviceKind.KIOSK:
+        return device.center
+    user = request.user
+    if user.is_authenticated and user.center_id:
+        return user.center
+    return None
+
+
+@router.post("/check-in", response={200: BookingOut, **ERRORS},
+             summary="Check in at the kiosk by code, scanned QR or ID number: issues the queue ticket")
+def check_in(request: HttpRequest, body: CheckInIn):
+    center = kiosk_center(request)
+    if center is None:
+        return error(403, "forbidden", _("Check-in runs on an enrolled kiosk of the center "
+                                         "(Authorization: Device <token>) or for signed-in staff."))
+    try:
+        booking = services.check_in(center, code=body.code, id_number=body.id_number)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(200, booking_data(booking, request=request))
