@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "appointments"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("find/", views.find, name="find"),
+    path("kiosk/checkin/", views.kiosk_checkin, name="kiosk-checkin"),
+    path("b/<str:code>/", views.manage, name="manage"),
+    path("b/<str:code>/cancel/", views.cancel, name="cancel"),
+    path("b/<str:code>/reschedule/", views.reschedule, name="reschedule"),
+    path("<slug:center_code>/", views.start, name="start"),
+    path("<slug:center_code>/<str:item_code>/", views.choose_slot, name="slot"),
+    path("<slug:center_code>/<str:item_code>/person/", views.person, name="person"),
+]

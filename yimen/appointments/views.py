@@ -1,0 +1,186 @@
+"""The citizen's booking screens (phone first: item → date and slot → person → done with code,
+QR code and materials), the booking page by code (cancel, reschedule) and the kiosk check-in.
+Thin: services do the work."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yimen.catalog.constants import ItemStatus
+from yimen.catalog.models import ServiceItem
+from yimen.hall.models import Center
+from yimen.lib.qr import qr_svg
+
+from . import services
+from .api import kiosk_center
+from .constants import BookingState
+from .forms import PersonForm
+from .models import CapacityPlan
+from .public import booking_data, manage_path
+
+
+def _bookable_items(center: Center) -> list[ServiceItem]:
+    queues = CapacityPlan.objects.filter(center=center, is_active=True).values_list("queue_id", flat=True)
+    item_queues = services.queue_services.item_queues(center.pk)
+    return [i for i in ServiceItem.objects.filter(status=ItemStatus.ACTIVE, pk__in=item_queues.keys())
+            .order_by("name") if item_queues[i.pk].pk in set(queues)]
+
+
+def _slot(value: str) -> datetime | None:
+    try:
+        at = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+    return at if timezone.is_aware(at) else None
+
+
+def start(request, center_code: str):
+    """Step 1: which item."""
+    center = get_object_or_404(Center, code=center_code)
+    return render(request, "appointments/book_item.html", {"center": center, "items": _bookable_items(center),
+                                                            "step": 1})
+
+
+def _center_item(center_code: str, item_code: str):
+    center = get_object_or_404(Center, code=center_code)
+    item = get_object_or_404(ServiceItem, code=item_code, status=ItemStatus.ACTIVE)
+    return center, item
+
+
+def choose_slot(request, center_code: str, item_code: str):
+    """Step 2: situation, date and slot (free places of the web channel)."""
+    center, item = _center_item(center_code, item_code)
+    try:
+        days = services.search_slots(center, item)
+    except services.AppointmentError as exc:
+        raise Http404(exc.message) from exc
+    situations = list(item.situations.filter(is_active=True).order_by("sort", "code"))
+    return render(request, "appointments/book_slot.html", {
+        "center": center, "item": item, "days": [d for d in days if d.free], "situations": situations,
+        "chosen": request.GET.get("slot", ""), "situation": request.GET.get("situation", ""), "step": 2,
+        "error": request.GET.get("full") and _("This slot is fully booked. Please choose another slot."),
+    })
+
+
+def person(request, center_code: str, item_code: str):
+    """Step 3: who comes (name, ID number or credit code, phone), with the choice to confirm."""
+    center, item = _center_item(center_code, item_code)
+    slot = _slot(request.GET.get("slot") or request.POST.get("slot", ""))
+    sid = request.GET.get("situation") or request.POST.get("situation", "")
+    situation = item.situations.filter(pk=int(sid), is_active=True).first() if sid.isdigit() else None
+    back = reverse("appointments:slot", args=[center.code, item.code])
+    if slot is None:
+        return redirect(back)
+    form = PersonForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            booking = services.book(center, item, slot, situation=situation, address=request.META.get("REMOTE_ADDR", ""),
+                                    **form.cleaned_data)
+        except services.AppointmentError as exc:
+            if exc.code == "slot_full":
+                return redirect(f"{back}?full=1")
+            form.add_refusal(exc.code, exc.message)
+            status = 409 if exc.code not in PersonForm.FIELD_OF or exc.code in ("duplicate", "blocked") else 400
+        else:
+            request.session["booked"] = booking.code
+            return redirect(manage_path(booking))
+    elif request.method == "POST":
+        status = 400
+    form.aria()
+    return render(request, "appointments/book_person.html", {
+        "center": center, "item": item, "slot": slot, "situation": situation, "form": form, "back": back,
+        "step": 3,
+    }, status=status)
+
+
+def _data(request, code: str):
+    booking = services.find_booking(code)
+    if booking is None:
+        raise Http404(_("No appointment with this code."))
+    return booking
+
+
+def manage(request, code: str):
+    """The booking by its code: done page after booking, cancel and reschedule."""
+    booking = _data(request, code)
+    data = booking_data(booking, request=request)
+    days = []
+    if booking.state == BookingState.BOOKED and request.GET.get("change"):
+        days = [d for d in services.search_slots(booking.center, booking.item) if d.free]
+    return render(request, "appointments/manage.html", {
+        "booking": booking, "data": data, "qr": qr_svg(data["manage_url"], scale=5, title=booking.code),
+        "just_booked": request.session.pop("booked", None) == booking.code, "days": days,
+    })
+
+
+@require_POST
+def cancel(request, code: str):
+    booking = _data(request, code)
+    try:
+        services.cancel(booking)
+    except services.AppointmentError as exc:
+        return _manage_error(request, booking, exc.message)
+    return redirect(manage_path(booking))
+
+
+@require_POST
+def reschedule(request, code: str):
+    booking = _data(request, code)
+    slot = _slot(request.POST.get("slot", ""))
+    if slot is None:
+        return _manage_error(request, booking, _("Please choose a new slot."))
+    try:
+        services.reschedule(booking, slot)
+    except services.AppointmentError as exc:
+        return _manage_error(request, booking, exc.message)
+    return redirect(manage_path(booking))
+
+
+def _manage_error(request, booking, message: str):
+    booking = _data(request, booking.code)
+    data = booking_data(booking, request=request)
+    return render(request, "appointments/manage.html", {
+        "booking": booking, "data": data, "qr": qr_svg(data["manage_url"], scale=5, title=booking.code),
+        "error": message, "days": [],
+    }, status=409)
+
+
+def find(request):
+    """Type a booking code to open its page."""
+    code = services.code_from_scan(request.GET.get("code", ""))[:16]
+    error = ""
+    if code:
+        if services.find_booking(code) is not None:
+            return redirect("appointments:manage", code=code)
+        error = _("No appointment with this code. Please check it.")
+    return render(request, "appointments/find.html", {"code": code, "error": error}, status=404 if error else 200)
+
+
+# ---------------------------------------------------------------- kiosk check-in
+
+def kiosk_checkin(request):
+    """Check in at the kiosk: scan the QR code, type the code or the ID number; the ticket prints
+    on the queue's kiosk ticket page."""
+    center = kiosk_center(request)
+    if center is None:
+        raise PermissionDenied(_("This screen runs on an enrolled hall device, or for signed-in staff."))
+    error = ""
+    if request.method == "POST":
+        try:
+            booking = services.check_in(center, code=request.POST.get("code", "")[:200],
+                                        id_number=request.POST.get("id_number", "")[:30])
+        except services.AppointmentError as exc:
+            error = exc.message
+        else:
+            return redirect("kiosk-ticket", token=booking.ticket.public_token)
+    return render(request, "appointments/kiosk_checkin.html", {"center": center, "error": error},
+                  status=409 if error else 200)
