@@ -71,7 +71,8 @@ def open_case(request: HttpRequest, body: OpenCaseIn):
             center=user.center, item=item, situation=situation, by=user, channel=body.channel,
             applicant_type=body.applicant_type, applicant_name=body.applicant_name, id_number=body.id_number,
             credit_code=body.credit_code, phone=body.phone, agent_name=body.agent_name,
-            agent_id_number=body.agent_id_number, ticket=ticket, window=window or (ticket.window if ticket else None))
+            agent_id_number=body.agent_id_number, ticket=ticket, window=window or (ticket.window if ticket else None),
+            receive=body.receive, materials=body.materials)
     except services.CaseError as exc:
         return refused(exc)
     return Status(201, case_data(case, user, fresh=True))

@@ -21,6 +21,10 @@ class OpenCaseIn(Schema):
     ticket: str | None = Field(None, max_length=40, description="Token of the ticket being served")
     window_id: int | None = None
     channel: Literal["window", "online", "help"] = "window"
+    receive: bool = Field(False, description="Also receive the case at once (the front desk's usual step): it "
+                                             "comes back RECEIVED with its receipt")
+    materials: list[int] | None = Field(None, description="With receive: guide material ids handed over "
+                                                          "(default: every one not exempt)")
 
 
 class CorrectionItemIn(Schema):

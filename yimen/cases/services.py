@@ -140,9 +140,14 @@ def snapshot_rules(item, situation) -> dict:
 def open_case(*, center, item, situation, applicant_name: str, by, channel: str = CaseChannel.WINDOW,
               applicant_type: str = ApplicantType.PERSON, id_number: str = "", credit_code: str = "",
               phone: str = "", agent_name: str = "", agent_id_number: str = "", ticket=None, window=None,
-              now: datetime | None = None) -> Case:
+              receive: bool = False, materials: Iterable | None = None, now: datetime | None = None) -> Case:
     """Open a SUBMITTED case for one item and situation, with the published guide and the rules of
-    today; one `CaseMaterial` per guide material (exempt ones marked, 两个免于提交)."""
+    today; one `CaseMaterial` per guide material (exempt ones marked, 两个免于提交).
+
+    `receive`: the front desk's usual step, the case is also received in the same transaction with
+    the guide `materials` handed over (None: every non-exempt one), through the same role, guard
+    and effect as `apply(case, "receive")`; it comes back RECEIVED with its receipt, and a refusal
+    opens nothing."""
     id_number, credit_code = normalize_id_number(id_number), normalize_id_number(credit_code)
     agent_id_number = normalize_id_number(agent_id_number)
     if applicant_type not in ApplicantType.values:
@@ -178,6 +183,9 @@ def open_case(*, center, item, situation, applicant_name: str, by, channel: str 
         _event(case, "open", "", CaseState.SUBMITTED, by, now,
                {"item": item.pk, "situation": situation.pk, "guide": guide.pk, "guide_version": guide.version,
                 "channel": channel, "applicant": case.masked_id})
+        if receive:
+            _run(case, "receive", by, _role_of(by), now,
+                 {"materials": None if materials is None else list(materials)}, cal)
     return case
 
 
@@ -285,18 +293,26 @@ def apply(case: Case, action: str, *, by, now: datetime | None = None, **payload
         fresh = _locked(case)
         if fresh.version != case.version:
             raise CaseError("conflict", _("Someone else changed this case; reload and try again."))
-        if role not in spec.roles:
-            raise CaseError("forbidden_role", _("Your role may not do this."))
-        if not isinstance(by, str):
-            _check_scope(fresh, by, role)
-        if fresh.state not in spec.sources:
-            raise CaseError("bad_state", _("Not possible while the case is “%(state)s”.") % {
-                "state": CaseState(fresh.state).label})
-        ctx = Ctx(fresh, by, role, now, timezone.localdate(now), get_calendar(fresh.center.calendar_id), payload)
-        getattr(guards, spec.guard)(ctx)
-        EFFECTS[action](ctx, spec.target)
-    case.refresh_from_db()
+        _run(fresh, action, by, role, now, payload, get_calendar(fresh.center.calendar_id))
+    for f in Case._meta.concrete_fields:  # the caller's object too, without reading it again
+        setattr(case, f.attname, getattr(fresh, f.attname))
     return fresh
+
+
+def _run(case: Case, action: str, by, role: str, now: datetime, payload: dict, cal: calc.Calendar) -> None:
+    """Role, scope, state and guard of `action`, then its effect, on `case` as read in the current
+    transaction (locked by `apply`, or just created by `open_case`)."""
+    spec = ALLOWED_TRANSITIONS[action]
+    if role not in spec.roles:
+        raise CaseError("forbidden_role", _("Your role may not do this."))
+    if not isinstance(by, str):
+        _check_scope(case, by, role)
+    if case.state not in spec.sources:
+        raise CaseError("bad_state", _("Not possible while the case is “%(state)s”.") % {
+            "state": CaseState(case.state).label})
+    ctx = Ctx(case, by, role, now, timezone.localdate(now), cal, payload)
+    getattr(guards, spec.guard)(ctx)
+    EFFECTS[action](ctx, spec.target)
 
 
 # --- effects (after the guard passed; inside the transaction) ---------------------------------

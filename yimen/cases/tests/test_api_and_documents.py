@@ -263,3 +263,23 @@ def test_a_further_notice_over_the_api_uses_a_managers_recorded_approval(client,
                                                                      "items": items})
         assert (r.status_code, r.json()["code"]) == (403, "second_notice_needs_manager")  # used up
         assert CorrectionNotice.objects.filter(case=case).count() == 2
+
+
+def test_open_and_receive_in_one_request(desk, world):
+    """The front desk's usual step in one transaction: the case comes back received with its receipt;
+    a refused receive opens nothing (no case, no number used)."""
+    with time_machine.travel(at(DAY, 9), tick=False):
+        material = world.situation.guides.get().materials.get(name="居民身份证").pk
+        before = Case.objects.count()
+        r = post(desk, API, open_body(world, receive=True, materials=[999999]))
+        assert (r.status_code, r.json()["code"]) == (400, "unknown_material")
+        assert Case.objects.count() == before
+        r = post(desk, API, open_body(world, receive=True, materials=[material]))
+        assert r.status_code == 201, r.content
+        case = r.json()
+        assert CaseOut.model_validate(case)
+        assert (case["state"], case["version"], case["correction_notice_due"]) == ("received", 2, "2026-03-10")
+        assert [e["action"] for e in case["events"]] == ["open", "receive"]
+        assert [d["kind"] for d in case["documents"]] == ["receipt"]
+        assert [m["received"] for m in case["materials"] if m["id"] == material] == [True]
+        assert case["number"].endswith("000001")  # the refused attempt used no number
