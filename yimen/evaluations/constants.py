@@ -163,3 +163,18 @@ APPEAL_OUTCOMES: dict[str, tuple[str, str]] = {  # decision -> (internal action,
     AppealDecision.UPHELD: ("uphold_appeal", _S.EXCLUDED),
     AppealDecision.REJECTED: ("reject_appeal", _S.RECTIFYING),
 }
+
+# The inputs each action takes (API bodies and desk forms pass only these to the service).
+ACTION_INPUTS: dict[str, tuple[str, ...]] = {
+    "log_attempt": ("channel", "reached", "note"),
+    "contact": ("note",),
+    "mark_complex": ("reason",),
+    "verify": ("verification", "note", "problem", "measure"),
+    "file_appeal": ("grounds", "evidence"),
+    "decide_appeal": ("decision", "note"),
+    "reply": ("text", "verification"),
+    "callback": ("rating", "note"),
+    "reopen": ("note",),
+    "escalate": ("note",),
+    "close_escalated": ("conclusion",),
+}

@@ -76,7 +76,7 @@ from .constants import (
 from .models import Appeal, BadReview, BadReviewEvent, ContactAttempt, Evaluation, ReasonTag, Rectification
 
 __all__ = ["EvaluationError", "PendingVisit", "Visit", "actions_for", "apply", "pending_visit", "reason_tags",
-           "review_sla", "send_evaluation_link", "submit", "visit_of", "visit_token", "worklist"]
+           "review_sla", "send_evaluation_link", "submit", "visit_info", "visit_of", "visit_token", "worklist"]
 
 TOKEN_SALT = "yimen.evaluations.token"
 COMPLETED_CASE_STATES = frozenset({CaseState.COMPLETED, CaseState.DELIVERED})
@@ -273,6 +273,25 @@ def _check_window(visit: Visit, now: datetime) -> None:
         return  # a running case may be rated from its receipt on
     if visit.ended_at is not None and now > visit.ended_at + timedelta(days=window_days() + 1):
         raise EvaluationError("window_closed", _("The time to rate this visit has passed."))
+
+
+@dataclass(frozen=True)
+class VisitInfo:
+    visit: Visit
+    kind: str
+    rated: bool
+    follow_up_open: bool
+
+
+def visit_info(token: str, *, now: datetime | None = None) -> VisitInfo:
+    """What a token lets one rate (the phone page): the visit, whether it is rated, whether a 追评
+    may still come. Refuses a bad token like `submit`."""
+    now = now or timezone.now()
+    kind, visit = _visit_of_token(token, now, None)
+    first = visit.first_rating()
+    follow_up_open = (first is not None and kind != "pad" and not Evaluation.objects.filter(parent=first).exists()
+                      and now <= first.created_at + timedelta(days=follow_up_days()))
+    return VisitInfo(visit, kind, first is not None, follow_up_open)
 
 
 # --- submitting -------------------------------------------------------------------------------------
