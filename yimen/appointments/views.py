@@ -63,9 +63,13 @@ def choose_slot(request, center_code: str, item_code: str):
     except services.AppointmentError as exc:
         raise Http404(exc.message) from exc
     situations = list(item.situations.filter(is_active=True).order_by("sort", "code"))
+    days = [d for d in days if d.free]
+    chosen = _slot(request.GET.get("slot", ""))
+    wanted = request.GET.get("day") or (timezone.localdate(chosen).isoformat() if chosen else "")
+    day = next((d for d in days if d.date.isoformat() == wanted), days[0] if days else None)
     return render(request, "appointments/book_slot.html", {
-        "center": center, "item": item, "days": [d for d in days if d.free], "situations": situations,
-        "chosen": request.GET.get("slot", ""), "situation": request.GET.get("situation", ""), "step": 2,
+        "center": center, "item": item, "days": days, "day": day, "situations": situations,
+        "chosen": chosen.isoformat() if chosen else "", "situation": request.GET.get("situation", ""), "step": 2,
         "error": request.GET.get("full") and _("This slot is fully booked. Please choose another slot."),
     })
 
