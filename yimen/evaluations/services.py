@@ -75,7 +75,7 @@ from .constants import (
 )
 from .models import Appeal, BadReview, BadReviewEvent, ContactAttempt, Evaluation, ReasonTag, Rectification
 
-__all__ = ["EvaluationError", "PendingVisit", "Visit", "actions_for", "apply", "pending_visit", "reason_tags",
+__all__ = ["EvaluationError", "PendingVisit", "Visit", "actions_for", "apply", "pad_of", "pending_visit", "reason_tags",
            "review_sla", "send_evaluation_link", "submit", "visit_info", "visit_of", "visit_token", "worklist"]
 
 TOKEN_SALT = "yimen.evaluations.token"
@@ -200,7 +200,7 @@ class PendingVisit:
     expires_at: datetime
 
 
-def _pad_of(device: Device | None) -> Device:
+def pad_of(device: Device | None) -> Device:
     if device is None or device.is_revoked or device.kind != DeviceKind.EVALUATION_PAD or device.window_id is None:
         raise EvaluationError("not_a_pad", _("This device is not an evaluation pad bound to a window."))
     return device
@@ -208,7 +208,7 @@ def _pad_of(device: Device | None) -> Device:
 
 def pending_visit(pad: Device, *, now: datetime | None = None) -> PendingVisit | None:
     """The visit that just ended at the pad's window, not yet rated, with a token for it alone."""
-    pad = _pad_of(pad)
+    pad = pad_of(pad)
     now = now or timezone.now()
     ticket = _pad_visit_ticket(pad.window_id, now)
     if ticket is None:
