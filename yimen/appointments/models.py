@@ -17,6 +17,24 @@ from . import constants as c
 from .constants import ApplicantType, BookingChannel, BookingState, LateRule
 
 
+def spans_problem(spans) -> str | None:
+    """Why a list of [start, end] local times ("HH:MM", end up to "24:00") is not usable, or None."""
+    from datetime import time
+
+    if not isinstance(spans, list):
+        return _("Give a list of [start, end] pairs such as [[\"09:00\", \"12:00\"]].")
+    for pair in spans:
+        try:
+            start, end = pair
+            a = time.fromisoformat(start)
+            b = time(23, 59, 59, 999999) if end == "24:00" else time.fromisoformat(end)
+        except (TypeError, ValueError):
+            return _("Each span is [start, end] in HH:MM, such as [\"09:00\", \"12:00\"].")
+        if not a < b:
+            return _("A span must end after it starts.")
+    return None
+
+
 class CapacityPlan(models.Model):
     """The bookable capacity of one queue (the hall's item group) of a center (号源计划, AvailabilityRule).
 
@@ -72,6 +90,12 @@ class CapacityPlan(models.Model):
             raise ValidationError(_("The channel shares and the walk-in share add up to more than 100 %."))
         if self.queue_id and self.center_id and self.queue.center_id != self.center_id:
             raise ValidationError({"queue": _("The queue belongs to another center.")})
+        if not isinstance(self.hours, dict) or any(
+                k not in {str(d) for d in range(1, 8)} for k in self.hours):
+            raise ValidationError({"hours": _("Use ISO weekdays 1 (Monday) to 7 (Sunday) as keys.")})
+        for spans in self.hours.values():
+            if problem := spans_problem(spans):
+                raise ValidationError({"hours": problem})
 
     def share(self, channel: str) -> int:
         return {BookingChannel.WEB: self.web_percent, BookingChannel.PHONE: self.phone_percent,
@@ -96,6 +120,12 @@ class PlanDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan} {self.date}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if problem := spans_problem(self.hours):
+            raise ValidationError({"hours": problem})
 
 
 class BookingPolicy(models.Model):
