@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from ninja import Router, Status
+from ninja.utils import check_csrf
 
 from yimen.catalog.models import ServiceItem
 from yimen.hall.constants import DeviceKind
@@ -80,7 +81,13 @@ def book(request: HttpRequest, body: BookIn):
         situation = item.situations.filter(code=body.situation).first()
         if situation is None:
             return error(400, "bad_situation", _("This situation does not belong to the item."))
-    by = request.user if request.user.is_authenticated and request.user.center_id == center.pk else None
+    by = None
+    if body.channel == "internal":  # staff booking for someone at the desk: a session of the center, CSRF checked
+        user = request.user
+        if not (user.is_authenticated and (user.is_superuser or user.center_id == center.pk)) \
+                or check_csrf(request) is not None:
+            return error(403, "forbidden", _("Only staff of this center book on the internal channel."))
+        by = user
     try:
         booking = services.book(center, item, body.slot_start, name=body.name, id_number=body.id_number,
                                 phone=body.phone, situation=situation, applicant_type=body.applicant_type,

@@ -87,3 +87,20 @@ def test_check_in_needs_a_kiosk_of_the_center(client, world, applicant, frozen):
     assert r.json()["state"] == "checked_in" and r.json()["ticket"]["priority"] == "appointment"
     r = post(client, "/check-in", {"id_number": person_id(5)}, Authorization=f"Device {token}")
     assert (r.status_code, r.json()["code"]) == (404, "not_found")
+
+
+def test_the_internal_channel_needs_staff_of_the_center_with_csrf(world, applicant):
+    from django.test import Client
+
+    from yimen.lib.testing import make_user
+
+    body = book_body(world, applicant, channel="internal")
+    client = Client(enforce_csrf_checks=True)
+    assert post(client, "/bookings", body).json()["code"] == "forbidden"
+    client.force_login(make_user("desk", world.center))
+    assert post(client, "/bookings", body).status_code == 403  # no CSRF token
+    client.get("/appointments/find/")  # sets the CSRF cookie
+    token = client.cookies["csrftoken"].value
+    r = post(client, "/bookings", body, **{"X-CSRFToken": token})
+    assert r.status_code == 201, r.content
+    assert Booking.objects.get().by.username == "desk"
