@@ -1,18 +1,18 @@
 """`case_receive`: 16 window clerks opening a case and receiving it over HTTP (cases issue), vs the insert ceiling.
 
-A received case takes two requests: `POST /api/v1/cases` (opens it, answers the case with its
-`number` and `version`) and `POST /api/v1/cases/{number}/receive {"version": n}`. The benchmark
-keeps the pair together rather than receiving cases opened beforehand: each of the 16 wrk
-connections (`-t16 -c16`, one clerk each, with its own session cookie and CSRF header, as in
-`issue_ticket`) runs a Lua state machine that opens a case, reads the number and version from the
-201 answer and receives that case, then opens the next one. That is how the front desk works
-(the receive right after the open, on a case whose rows were just written) and it needs nothing
-added to Yimen. The Lua script times each request and each pair with `clock_gettime` (LuaJIT
-FFI), so the JSON has:
+The front desk opens and receives a case in one request: `POST /api/v1/cases` with `"receive":
+true` (one transaction through the receive action's guard and effect; it answers the case,
+RECEIVED, with its receipt). Each of the 16 wrk connections (`-t16 -c16`, one clerk each, with
+its own session cookie and CSRF header, as in `issue_ticket`) sends that request again and again
+and counts a case received when the 201 answer says `"state": "received"`. The same run then
+measures the older two-request path (`POST /api/v1/cases`, then `POST …/receive {"version": n}`
+with the number and version read from the answer, by a Lua state machine) as `http_two_requests`,
+so the two can be compared. The Lua script times each request and each case with
+`clock_gettime` (LuaJIT FFI), so the JSON has:
 
-- `cases_received_per_s` (pairs completed ÷ measured time) and `ratio_to_ceiling` = that ÷ the
+- `cases_received_per_s` (cases received ÷ measured time) and `ratio_to_ceiling` = that ÷ the
   insert ceiling's req/s of the same run (goal 0.35): one "case received" counts as one write,
-  although it is two requests and about a dozen row writes;
+  although it is about a dozen row writes (and two requests in `http_two_requests`);
 - `requests_per_s` (both kinds, wrk's count), `open_per_s`, `receive_per_s`, and p50/p95/p99/max
   of `open`, `receive` and the `pair`; wrk's own latency over all requests is `p50_ms`… as usual;
 - `non_2xx` (must be 0) with samples, socket errors.
@@ -71,9 +71,11 @@ function init(args)
   lat_open, lat_recv, lat_pair = {}, {}, {}
 end
 
+local single = %(single)s  -- open with "receive": true: one request per case
+
 function request()
   sent = now_us()
-  if phase == "open" then
+  if single or phase == "open" then
     pair_start = sent
     return open_req
   end
@@ -87,6 +89,16 @@ end
 
 function response(status, hdrs, body)
   local t = now_us()
+  if single then
+    if status == 201 and body:find('"state"%%s*:%%s*"received"') then
+      opens = opens + 1; receives = receives + 1; npairs = npairs + 1
+      lat_open[#lat_open + 1] = t - sent
+      lat_pair[#lat_pair + 1] = t - sent
+    else
+      bad(status, body)
+    end
+    return
+  end
   if phase == "open" then
     if status == 201 then
       number = body:match('"number"%%s*:%%s*"([^"]+)"')
@@ -174,12 +186,14 @@ def _lua_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def run_pairs(server: harness.Server, specs: list[tuple[str, str]], open_body: str, seconds: float) -> dict:
+def run_pairs(server: harness.Server, specs: list[tuple[str, str]], open_body: str, seconds: float, *,
+              single: bool = True) -> dict:
     script_dir = server.log_path.parent
     samples = script_dir / "case-receive-latencies.txt"
     script = script_dir / "case-receive.lua"
     script.write_text(LUA % {"specs": ", ".join("{" + _lua_str(c) + ", " + _lua_str(t) + "}" for c, t in specs),
-                             "open_body": _lua_str(open_body), "samples": str(samples)})
+                             "open_body": _lua_str(open_body), "samples": str(samples),
+                             "single": "true" if single else "false"})
     n = len(specs)
     cmd = ["wrk", f"-t{n}", f"-c{n}", f"-d{max(1, round(seconds))}s", "--latency", "-s", str(script),
            server.base_url]
@@ -252,31 +266,39 @@ def run() -> dict:
     harness.ceilings()
     center, windows, users, item, situation, guide = bench_desk("bench-case-http")
     sessions = qc.sessions(users)
-    open_body = json.dumps({"item": item.code, "situation": situation.code, "applicant_type": "person",
-                            "applicant_name": "张三", "id_number": VALID_ID, "phone": "13812345678",
-                            "channel": "window"}, ensure_ascii=False)
+    fields = {"item": item.code, "situation": situation.code, "applicant_type": "person", "applicant_name": "张三",
+              "id_number": VALID_ID, "phone": "13812345678", "channel": "window"}
+    open_body = json.dumps(fields, ensure_ascii=False)
+    open_and_receive = json.dumps({**fields, "receive": True}, ensure_ascii=False)
     specs = list(sessions)
     warm = None
     with db.server() as server:
         if harness.warmup_seconds() > 0:
-            warm = run_pairs(server, specs, open_body, harness.warmup_seconds())
+            warm = run_pairs(server, specs, open_and_receive, harness.warmup_seconds())
         warm_cases = (warm or {}).get("cases_received", 0)
-        run = run_pairs(server, specs, open_body, harness.measure_seconds())
+        run = run_pairs(server, specs, open_and_receive, harness.measure_seconds())
+        two = run_pairs(server, specs, open_body, harness.measure_seconds(), single=False)
     check = db_check(center)
     ceiling = harness.ceilings()["insert"]
-    out = harness.vs_ceiling(run, "insert")
-    out["ratio_to_ceiling"] = round(run["cases_received_per_s"] / ceiling["rps"], 3) if ceiling["rps"] else None
-    out["requests_ratio_to_ceiling"] = round(run["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None
-    out.update(goal_ratio=GOAL_RATIO, check=check,
+
+    def versus(r: dict) -> dict:
+        out = harness.vs_ceiling(r, "insert")
+        out["ratio_to_ceiling"] = round(r["cases_received_per_s"] / ceiling["rps"], 3) if ceiling["rps"] else None
+        out["requests_ratio_to_ceiling"] = round(r["rps"] / ceiling["rps"], 3) if ceiling["rps"] else None
+        return out
+
+    out = versus(run)
+    out.update(mode="one request: POST /api/v1/cases with receive", goal_ratio=GOAL_RATIO, check=check,
                warmup={k: warm[k] for k in ("requests", "cases_received", "cases_received_per_s", "non_2xx")}
                if warm else None)
+    two_requests = {**versus(two), "mode": "two requests: open, then POST …/receive with the version"}
     out["goal_met"] = bool(out["ratio_to_ceiling"] is not None and out["ratio_to_ceiling"] >= GOAL_RATIO
                            and run["non_2xx"] == 0 and run["errors_total"] == 0
                            and check["received_without_exactly_one_receipt"] == 0
                            and check["received_with_event_gaps"] == 0)
     return {"database": db.engine, "code": code, "database_setup_s": db.timings_s,
             "item": {"code": item.code, "situation": situation.code, "guide_materials": guide.materials.count()},
-            "clerks": CLERKS, "warmup_cases_received": warm_cases, "http": out,
+            "clerks": CLERKS, "warmup_cases_received": warm_cases, "http": out, "http_two_requests": two_requests,
             "ceilings": harness.ceilings_summary()}
 
 
@@ -287,4 +309,6 @@ def summary(r: dict) -> str:
             f"pair p50 {h['latency']['pair']['p50_ms']} p99 {h['latency']['pair']['p99_ms']} ms, request p99 "
             f"{h['p99_ms']} ms, non-2xx {h['non_2xx']}, ratio {h['ratio_to_ceiling']} (goal {GOAL_RATIO}: "
             f"{'met' if h['goal_met'] else 'NOT met'}; insert ceiling {h['ceiling']['rps']:.0f}/s); "
-            f"receipts/events ok: {c['received_without_exactly_one_receipt'] == 0 and c['received_with_event_gaps'] == 0}")
+            f"receipts/events ok: {c['received_without_exactly_one_receipt'] == 0 and c['received_with_event_gaps'] == 0}"
+            f"; as two requests: {r['http_two_requests']['cases_received_per_s']:.0f}/s, ratio "
+            f"{r['http_two_requests']['ratio_to_ceiling']}")

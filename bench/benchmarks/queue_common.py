@@ -77,7 +77,7 @@ def waiting_tickets(queue, n: int, *, start: int = 1) -> float:
 class TopUp(threading.Thread):
     """Keeps `queue` between DEPTH/2 and DEPTH waiting tickets while a run drains it (the kiosks of
     the center), numbering on from `start`. Each batch of 100 is written in the queue writers' turn
-    (`services._write_turn`), as kiosks issuing through the services would: a bulk insert outside
+    (`yimen.lib.writers.write_turn`), as kiosks issuing through the services would: a bulk insert outside
     it would hold SQLite's write lock while the server's writers sleep in SQLite's busy handler."""
 
     def __init__(self, queue, start: int):
@@ -87,14 +87,14 @@ class TopUp(threading.Thread):
     def run(self) -> None:
         from django.db import connection
 
+        from yimen.lib.writers import write_turn
         from yimen.queueing.models import Ticket
-        from yimen.queueing.services import _write_turn
 
         try:
             while not self.stop.wait(0.05):
                 if Ticket.objects.filter(queue=self.queue, state="waiting").count() < DEPTH // 2:
                     for _ in range(max(5, DEPTH // 200)):
-                        with _write_turn():
+                        with write_turn():
                             waiting_tickets(self.queue, 100, start=self.next)
                         self.next += 100
                         self.added += 100

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Max
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,7 +35,9 @@ from yimen.catalog.models import Guide
 from yimen.lib.crypto import decrypt_bytes, encrypt_bytes
 from yimen.lib.events import next_seq
 from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
+from yimen.lib.rows import fetch
 from yimen.lib.transitions import compare_and_set
+from yimen.lib.writers import write_turn
 from yimen.supervision.services import chief_representatives
 from yimen.workdays import calc, sla
 from yimen.workdays.services import get_calendar
@@ -123,10 +125,16 @@ def _refuse_identity(applicant_type: str, id_number: str, credit_code: str, agen
 
 
 def _next_number(center, year: int) -> str:
-    CaseCounter.objects.bulk_create([CaseCounter(center=center, year=year)], ignore_conflicts=True)
-    CaseCounter.objects.filter(center=center, year=year).update(last=F("last") + 1)
-    last = CaseCounter.objects.filter(center=center, year=year).values_list("last", flat=True).get()
-    return f"{center.code.upper()}-{year}-{last:06d}"
+    """The center's next case number of the year: one UPDATE … RETURNING on its counter row (the
+    row lock, or SQLite's one writer, serialises concurrent desks until commit); the year's first
+    case creates the row."""
+    table = CaseCounter._meta.db_table
+    take = f"UPDATE {table} SET last = last + 1 WHERE center_id = %s AND year = %s RETURNING last"
+    rows = fetch(take, [center.pk, year])
+    if not rows:
+        CaseCounter.objects.bulk_create([CaseCounter(center=center, year=year)], ignore_conflicts=True)
+        rows = fetch(take, [center.pk, year])
+    return f"{center.code.upper()}-{year}-{rows[0][0]:06d}"
 
 
 def snapshot_rules(item, situation) -> dict:
@@ -159,13 +167,14 @@ def open_case(*, center, item, situation, applicant_name: str, by, channel: str 
         raise CaseError("inactive_item", _("This item is not open for applications."))
     if situation.item_id != item.pk or not situation.is_active:
         raise CaseError("bad_situation", _("This situation does not belong to the item or is inactive."))
+    situation.item = item  # the same row: its rules are read from `item`, not read again
     guide = Guide.objects.filter(situation=situation, status=DocStatus.PUBLISHED).first()
     if guide is None:
         raise CaseError("no_published_guide", _("This situation has no published guide."))
     now = now or timezone.now()
     user = by if getattr(by, "pk", None) else None
     cal = get_calendar(center.calendar_id)
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         case = Case.objects.create(
             number=_next_number(center, timezone.localdate(now).year), center=center, item=item, situation=situation,
             guide=guide, rules_snapshot=snapshot_rules(item, situation), channel=channel, ticket=ticket,
@@ -182,7 +191,7 @@ def open_case(*, center, item, situation, applicant_name: str, by, channel: str 
         ])
         _event(case, "open", "", CaseState.SUBMITTED, by, now,
                {"item": item.pk, "situation": situation.pk, "guide": guide.pk, "guide_version": guide.version,
-                "channel": channel, "applicant": case.masked_id})
+                "channel": channel, "applicant": case.masked_id}, seq=1)
         if receive:
             _run(case, "receive", by, _role_of(by), now,
                  {"materials": None if materials is None else list(materials)}, cal)
@@ -237,8 +246,11 @@ def _dues_of(case: Case) -> dict:
     return {name: getattr(case, name) for name in DUE_FIELDS}
 
 
-def _event(case: Case, action: str, from_state: str, to_state: str, by, now: datetime, payload: dict) -> CaseEvent:
-    return CaseEvent.objects.create(case=case, seq=next_seq(CaseEvent.objects.filter(case=case)), action=action,
+def _event(case: Case, action: str, from_state: str, to_state: str, by, now: datetime, payload: dict,
+           *, seq: int | None = None) -> CaseEvent:
+    """Append an event (`seq`: given only for the first event of a case created in this transaction)."""
+    seq = seq or next_seq(CaseEvent.objects.filter(case=case))
+    return CaseEvent.objects.create(case=case, seq=seq, action=action,
                                     from_state=from_state, to_state=to_state,
                                     actor=by if getattr(by, "pk", None) else None, actor_kind=_actor_kind(by),
                                     at=now, business_date=timezone.localdate(now), payload=payload)
@@ -289,7 +301,7 @@ def apply(case: Case, action: str, *, by, now: datetime | None = None, **payload
         raise CaseError("unknown_action", _("Unknown action."))
     role = _role_of(by)
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         fresh = _locked(case)
         if fresh.version != case.version:
             raise CaseError("conflict", _("Someone else changed this case; reload and try again."))
@@ -335,7 +347,8 @@ def _receipt(ctx: Ctx) -> Receipt:
     listed = [{"material": m.material_id, "name": m.material.name, "received": m.received, "exempt": m.exempt,
                "exempt_reason": m.exempt_reason}
               for m in CaseMaterial.objects.filter(case=case).select_related("material")]
-    n = Receipt.objects.filter(case=case).count() + 1
+    # a case not yet received has no receipt (receipts come only from receiving and corrections)
+    n = 1 if case.received_at is None else Receipt.objects.filter(case=case).count() + 1
     number = f"{case.number}-{DOCUMENT_CODES[DocumentKind.RECEIPT]}{n}"
     receipt = Receipt.objects.create(number=number, case=case, received_at=ctx.now, staff=ctx.user, materials=listed)
     CaseDocument.objects.create(case=case, kind=DocumentKind.RECEIPT, number=number, issued_at=ctx.now,
@@ -553,7 +566,7 @@ def approve_second_notice(case: Case, *, by, reason: str, now: datetime | None =
     if not reason.strip():
         raise CaseError("reason_required", _("Give the reason for a further correction notice."))
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         return _event(case, guards.SECOND_NOTICE_APPROVED, case.state, case.state, by, now,
                       {"round": case.correction_round, "reason": reason.strip()[:300]})
 
@@ -576,7 +589,7 @@ def record_help(center, *, by, kind: str, beneficiary: str, case: Case | None = 
     if case is not None and case.center_id != center.pk:
         raise CaseError("other_center", _("This case belongs to another center."))
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         help_service = HelpService.objects.create(center=center, case=case, kind=kind, beneficiary=beneficiary,
                                                   staff=by, at=now, note=note.strip()[:300])
         if case is not None:
@@ -608,7 +621,7 @@ def record_payment(case: Case, *, by, amount, method: str, fee_item=None, note: 
     if case.state not in OPEN_STATES:
         raise CaseError("bad_state", _("The case is closed."))
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         payment = Payment.objects.create(case=case, fee_item=fee_item, amount=amount, method=method, paid_at=now,
                                          received_by=by, note=note.strip()[:200])
         _event(case, "payment", case.state, case.state, by, now,
@@ -700,7 +713,7 @@ def _escalate(case: Case, running: list[deadlines.Clock], today: date) -> int:
             continue
         recipients = _recipients(case, level, today)
         try:
-            with transaction.atomic():
+            with write_turn(), transaction.atomic():
                 Escalation.objects.create(**key, recipients=recipients)
         except IntegrityError:  # a concurrent sweep recorded it first
             continue
@@ -736,7 +749,7 @@ def sweep(now: datetime | None = None, *, batch: int = 1000) -> dict:
 
 def _refresh(case: Case, now: datetime) -> int:
     today = timezone.localdate(now)
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         cal = get_calendar(case.center.calendar_id)
         running = _running(case, cal)
         Case.objects.filter(pk=case.pk, version=case.version).update(
@@ -780,7 +793,7 @@ def recompute_open_deadlines(changed_dates: Iterable[date] | None = None, *, now
     updates: list[tuple] = []
     changed_rows: list[tuple] = []
     earlier: list[tuple[str, int | None]] = []
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         spans = _grouped(CaseSuspension.objects.filter(case__state__in=OPEN_STATES).order_by("started_on", "id")
                          .values_list("case_id", "started_on", "ended_on"))
         extensions = _grouped(CaseExtension.objects.filter(case__state__in=OPEN_STATES).order_by()

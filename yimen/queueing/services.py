@@ -19,14 +19,8 @@ live bus (`_announce`) inside the write transaction; the bus delivers it after c
 
 from __future__ import annotations
 
-import threading
-
-try:
-    import fcntl
-except ImportError:  # not on Windows: threads still take turns
-    fcntl = None
 from collections.abc import Sequence
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -45,6 +39,7 @@ from yimen.lib.rows import aware as _aware
 from yimen.lib.rows import fetch as _rows
 from yimen.lib.rows import from_row, returning
 from yimen.lib.rows import load as load_row
+from yimen.lib.writers import write_turn
 from yimen.live import bus, channels
 
 from . import estimate
@@ -77,45 +72,6 @@ class QueueError(Refused):
     """A refused queue action; `.code` is stable, the message is translated."""
 
 
-class _SQLiteTurn:
-    """SQLite allows one writer; its busy handler sleeps with back-off, which starves writers for
-    seconds under contention (perf-baseline.md §2.2). Queue writers therefore take turns: threads
-    of one process on a re-entrant lock (transfer writes inside its own turn), processes (granian
-    workers, huey) on an flock of a file next to the database, where a waiting process is woken
-    when the lock is free instead of polling."""
-
-    def __init__(self):
-        self.lock = threading.RLock()
-        self.depth = 0
-        self.files: dict[str, object] = {}
-
-    def _file(self):
-        path = f"{connection.settings_dict['NAME']}.writers"
-        if path not in self.files:
-            self.files[path] = open(path, "a+b")  # noqa: SIM115 - held for the process's life
-        return self.files[path]
-
-    def __enter__(self):
-        self.lock.acquire()
-        if self.depth == 0 and fcntl is not None:
-            fcntl.flock(self._file(), fcntl.LOCK_EX)
-        self.depth += 1
-
-    def __exit__(self, *exc):
-        self.depth -= 1
-        if self.depth == 0 and fcntl is not None:
-            fcntl.flock(self._file(), fcntl.LOCK_UN)
-        self.lock.release()
-
-
-_sqlite_turn = _SQLiteTurn()
-
-
-def _write_turn():
-    """SQLite writers take turns (`_SQLiteTurn`); PostgreSQL needs no turn."""
-    return _sqlite_turn if connection.vendor == "sqlite" else nullcontext()
-
-
 @contextmanager
 def _writing():
     """The one way a queue service opens its write transaction.
@@ -127,7 +83,7 @@ def _writing():
     audit log keep full durability (docs/benchmarks.md, queue writes). Only for a transaction of
     its own: called inside a caller's transaction it leaves that one's durability alone."""
     outermost = not connection.in_atomic_block  # inside a caller's transaction: its durability
-    with _write_turn(), transaction.atomic():
+    with write_turn(), transaction.atomic():
         if outermost and connection.vendor == "postgresql" and not settings.QUEUE_SYNCHRONOUS_COMMIT:
             with connection.cursor() as cur:
                 cur.execute("SET LOCAL synchronous_commit TO OFF")
