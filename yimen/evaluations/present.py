@@ -7,7 +7,10 @@ from django.db.models import QuerySet
 from yimen.lib.transitions import role_of
 
 from . import services
+from .constants import ReviewState
 from .models import BadReview
+
+STATE_LABELS = dict(ReviewState.choices)
 
 
 def staff_name(user) -> str | None:
@@ -62,7 +65,8 @@ def review_data(review: BadReview, user, sla=None) -> dict:
 def review_detail(review: BadReview, user) -> dict:
     data = review_data(review, user)
     data["events"] = [{"seq": e.seq, "action": e.action, "from_state": e.from_state, "to_state": e.to_state,
-                       "actor": staff_name(e.actor), "at": e.at, "payload": e.payload}
+                       "to_label": str(STATE_LABELS.get(e.to_state, e.to_state)), "actor": staff_name(e.actor),
+                       "at": e.at, "payload": e.payload}
                       for e in review.events.select_related("actor")]
     data["attempts"] = [{"at": a.at.isoformat(), "channel": a.channel, "reached": a.reached, "note": a.note}
                         for a in review.attempts.all()]

@@ -31,7 +31,7 @@ def test_the_pad_page_shows_the_visit_and_stores_a_bad_rating(hall, client):
         r = client.post(url, {"token": token, "level": "1"})
         assert r.status_code == 400 and "at least one reason" in r.content.decode()
         r = client.post(url, {"token": token, "level": "1", "tags": ["attitude"], "comment": "态度差"})
-        assert r.status_code == 200 and "refresh" in r.content.decode()
+        assert r.status_code == 200 and "data-reset-url" in r.content.decode()
         r = client.post(url, {"token": token, "level": "5"})
         assert r.status_code == 409
     assert Evaluation.objects.count() == 1 and BadReview.objects.count() == 1

@@ -16,6 +16,11 @@
     toggleBad(form);
     form.addEventListener("change", function (e) { if (e.target.name === "level") toggleBad(form); });
   });
+  var thanks = document.querySelector("[data-reset-url]");  // the pad's thanks screen resets itself
+  if (thanks) {
+    window.setTimeout(function () { window.location.href = thanks.getAttribute("data-reset-url"); },
+                      1000 * parseInt(thanks.getAttribute("data-reset-seconds") || "8", 10));
+  }
   var body = document.querySelector(".pad-body");
   if (!body) return;
   var shown = body.getAttribute("data-shown") || "";
