@@ -60,7 +60,7 @@ from .models import Booking, BookingDay, BookingEvent, BookingPolicy, CapacityPl
 __all__ = [
     "AppointmentError", "Slot", "Day", "plan_for", "policy_for", "slot_capacity", "day_slots", "search_slots",
     "materials_for", "book", "cancel", "reschedule", "find_booking", "check_in", "record_no_shows",
-    "blocked_until", "code_from_scan",
+    "blocked_until", "code_from_scan", "PlanCell", "week_overview",
 ]
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -205,6 +205,49 @@ def search_slots(center: Center, item: ServiceItem, *, channel: str = BookingCha
     today = timezone.localdate(now)
     horizon = days if days is not None else plan.horizon_days
     return [d for d in _days(plan, today, today + timedelta(days=horizon - 1), channel, now) if d.slots]
+
+
+@dataclass(frozen=True)
+class PlanCell:
+    """One slot of the planner: its places, what each channel may book and has booked."""
+
+    start: datetime
+    capacity: int
+    quotas: dict[str, int]
+    booked: dict[str, int]
+
+    @property
+    def bookable(self) -> int:
+        return sum(self.quotas.values())
+
+    @property
+    def booked_total(self) -> int:
+        return sum(self.booked.values())
+
+    @property
+    def walk_in(self) -> int:
+        """Places never booked: kept for walk-ins."""
+        return self.capacity - self.bookable
+
+
+def week_overview(plan: CapacityPlan, first: date, days: int = 7) -> list[tuple[date, list[PlanCell]]]:
+    """The manager's planner: every slot of `days` days from `first` with capacity, channel quotas
+    and bookings holding a place (all channels), past slots included."""
+    last = first + timedelta(days=days - 1)
+    overrides = {d.date: d for d in PlanDay.objects.filter(plan=plan, date__gte=first, date__lte=last)}
+    booked: dict[datetime, dict[str, int]] = {}
+    for start, channel, n in (Booking.objects.filter(plan=plan, business_date__gte=first, business_date__lte=last,
+                                                     state__in=c.HOLDING_STATES)
+                              .values_list("slot_start", "channel").order_by().annotate(n=Count("id"))):
+        booked.setdefault(start, {})[channel] = n
+    capacity = slot_capacity(plan)
+    quotas = {ch: channel_quota(plan, ch, capacity) for ch in BookingChannel.values}
+    out = []
+    for i in range(days):
+        day = first + timedelta(days=i)
+        out.append((day, [PlanCell(s, capacity, quotas, booked.get(s, {}))
+                          for s, _e in _starts(plan, _spans(plan, day, overrides))]))
+    return out
 
 
 def materials_for(item: ServiceItem, situation: Situation | None) -> list[Material]:

@@ -6,6 +6,7 @@ app_name = "appointments"
 
 urlpatterns = [
     path("find/", views.find, name="find"),
+    path("staff/planner/", views.planner, name="planner"),
     path("kiosk/checkin/", views.kiosk_checkin, name="kiosk-checkin"),
     path("b/<str:code>/", views.manage, name="manage"),
     path("b/<str:code>/cancel/", views.cancel, name="cancel"),

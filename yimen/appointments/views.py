@@ -4,8 +4,9 @@ Thin: services do the work."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yimen.accounts.constants import Role
 from yimen.catalog.constants import ItemStatus
 from yimen.catalog.models import ServiceItem
 from yimen.hall.models import Center
@@ -21,7 +23,7 @@ from yimen.lib.qr import qr_svg
 
 from . import services
 from .api import kiosk_center
-from .constants import BookingState
+from .constants import BookingChannel, BookingState
 from .forms import PersonForm
 from .models import CapacityPlan
 from .public import booking_data, manage_path
@@ -188,3 +190,38 @@ def kiosk_checkin(request):
             return redirect("kiosk-ticket", token=booking.ticket.public_token)
     return render(request, "appointments/kiosk_checkin.html", {"center": center, "error": error},
                   status=409 if error else 200)
+
+
+# ---------------------------------------------------------------- the manager's capacity planner
+
+MANAGER_ROLES = (Role.CENTER_MANAGER, Role.DISTRICT_SUPERVISOR, Role.ADMIN)
+
+
+@login_required
+def planner(request):
+    """A week of one plan: per slot the places, what is booked of the bookable places and the
+    walk-in share kept free; closed days and holidays show no slots."""
+    user = request.user
+    if not user.center_id or not (user.is_superuser or user.has_role(*MANAGER_ROLES)):
+        raise PermissionDenied(_("The capacity planner is for center managers."))
+    plans = list(CapacityPlan.objects.filter(center_id=user.center_id).select_related("queue", "center")
+                 .order_by("queue__prefix"))
+    plan = next((p for p in plans if str(p.pk) == request.GET.get("plan")), plans[0] if plans else None)
+    try:
+        anchor = date.fromisoformat(request.GET.get("week", ""))
+    except ValueError:
+        anchor = timezone.localdate()
+    monday = anchor - timedelta(days=anchor.weekday())
+    week = services.week_overview(plan, monday) if plan else []
+    times = sorted({timezone.localtime(cell.start).time() for _d, cells in week for cell in cells})
+    grid = [(t, [next((cell for cell in cells if timezone.localtime(cell.start).time() == t), None)
+                 for _d, cells in week]) for t in times]
+    totals = [(d, sum(cell.booked_total for cell in cells), sum(cell.bookable for cell in cells),
+               sum(cell.walk_in for cell in cells)) for d, cells in week]
+    return render(request, "appointments/planner.html", {
+        "plans": plans, "plan": plan, "monday": monday, "grid": grid, "totals": totals,
+        "previous": (monday - timedelta(days=7)).isoformat(), "next": (monday + timedelta(days=7)).isoformat(),
+        "capacity": services.slot_capacity(plan) if plan else 0,
+        "quotas": [(label, services.channel_quota(plan, value)) for value, label in BookingChannel.choices]
+        if plan else [],
+    })

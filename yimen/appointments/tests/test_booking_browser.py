@@ -116,3 +116,26 @@ def test_book_on_the_phone_check_in_at_the_kiosk_called_before_an_earlier_walk_i
 
         phone.goto(f"{live_server.url}/appointments/b/{code}/")
         assert "已签到" in phone.locator(".summary").inner_text() or "Checked in" in phone.locator(".summary").inner_text()
+
+
+def test_the_capacity_planner_passes_axe(calendar, live_server, _browser, a11y, shot):
+    from django.test import Client
+
+    from yimen.accounts.constants import Role
+    from yimen.appointments import services
+    from yimen.lib.testing import make_user
+
+    with time_machine.travel(NOW, tick=True):
+        world = make_world()
+        for n, hhmm in ((1, "09:00"), (2, "09:00"), (3, "10:00")):
+            services.book(world.center, world.item, at(FRIDAY, hhmm), name="申请人", id_number=person_id(n),
+                          phone=f"1390000000{n}")
+        client = Client()
+        client.force_login(make_user("boss", world.center, Role.CENTER_MANAGER))
+        ctx = _browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        pg = ctx.new_page()
+        pg.goto(f"{live_server.url}/appointments/staff/planner/")
+        assert "2/3" in pg.locator("table.planner").inner_text()
+        a11y(pg, "capacity planner")
+        shot(pg, "appointments-9-planner", full_page=True)

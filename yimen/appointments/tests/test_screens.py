@@ -1,6 +1,8 @@
 """The booking screens through Django's test client: the phone flow, form errors in place,
 the booking page by code (cancel, reschedule), the kiosk check-in screen."""
 
+from datetime import timedelta
+
 from yimen.appointments.models import Booking
 from yimen.hall.constants import DeviceKind
 from yimen.hall.services import register_device
@@ -87,3 +89,23 @@ def test_kiosk_check_in_screen_issues_the_ticket(client, world, applicant, froze
     assert r.status_code == 302 and r["Location"] == f"/hall/kiosk/ticket/{b.ticket.public_token}/"
     assert client.get(r["Location"]).status_code == 200
     assert "appointments/kiosk/checkin/" in client.get("/hall/kiosk/").text
+
+
+def test_the_capacity_planner_shows_a_week_to_managers_only(client, world, applicant):
+    from yimen.accounts.constants import Role
+    from yimen.appointments import services
+    from yimen.lib.testing import make_user
+
+    from .conftest import NOW
+
+    services.book(world.center, world.item, at(FRIDAY, "09:30"), **applicant, now=NOW)
+    client.force_login(make_user("clerk", world.center))
+    assert client.get("/appointments/staff/planner/").status_code == 403
+    client.force_login(make_user("boss", world.center, Role.CENTER_MANAGER))
+    r = client.get("/appointments/staff/planner/", {"week": "2026-02-12"})
+    assert r.status_code == 200
+    cells = services.week_overview(world.plan, FRIDAY - timedelta(days=4))
+    friday = dict(cells)[FRIDAY]
+    assert (friday[1].booked_total, friday[1].bookable, friday[1].walk_in, friday[1].capacity) == (1, 3, 1, 4)
+    assert dict(cells)[FRIDAY.replace(day=15)] == []  # Spring Festival
+    assert "1/3" in r.text and "2月13日" in r.text
