@@ -492,11 +492,13 @@ def code_from_scan(text: str) -> str:
 
 
 def _todays_booking(center: Center, id_number: str, now: datetime) -> Booking | None:
-    """Today's booked appointment of this ID number at the center, the one nearest to now."""
+    """Today's booked appointment of this ID number at the center, the one nearest to now (else
+    one already checked in, so that checking in twice answers with its ticket)."""
     index = blind_index(normalize_id_number(id_number))
-    rows = list(Booking.objects.filter(center=center, id_index=index, state=BookingState.BOOKED,
-                                       business_date=timezone.localdate(now)))
-    return min(rows, key=lambda b: abs((b.slot_start - now).total_seconds())) if rows else None
+    rows = list(Booking.objects.filter(center=center, id_index=index, business_date=timezone.localdate(now),
+                                       state__in=(BookingState.BOOKED, BookingState.CHECKED_IN)))
+    rows.sort(key=lambda b: (b.state != BookingState.BOOKED, abs((b.slot_start - now).total_seconds())))
+    return rows[0] if rows else None
 
 
 def check_in(center: Center, *, code: str = "", id_number: str = "", now: datetime | None = None) -> Booking:

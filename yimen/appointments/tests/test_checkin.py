@@ -10,6 +10,7 @@ from yimen.appointments.constants import BookingState, LateRule
 from yimen.appointments.models import Booking, BookingPolicy
 from yimen.queueing import services as queue
 from yimen.queueing.constants import Channel, Priority
+from yimen.queueing.models import Ticket
 
 from .conftest import FRIDAY, NOW, at, person_id
 
@@ -45,6 +46,10 @@ def test_check_in_by_scanned_qr_url_or_id_number(world, booking, applicant):
     other = services.book(world.center, world.other, SLOT, **applicant, now=NOW)
     b = services.check_in(world.center, id_number=applicant["id_number"].lower(), now=at(FRIDAY, "09:47"))
     assert b.pk == other.pk and b.ticket.priority == Priority.APPOINTMENT
+    tickets = Ticket.objects.count()
+    again = services.check_in(world.center, id_number=applicant["id_number"], now=at(FRIDAY, "09:48"))
+    assert again.pk in (b.pk, booking.pk) and again.state == BookingState.CHECKED_IN  # nothing booked left
+    assert Ticket.objects.count() == tickets  # no second ticket
 
 
 def test_too_early_is_refused_with_the_time_check_in_opens(world, booking):
