@@ -203,6 +203,12 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yimen@localhost")
+# Notification quiet hours (domain.md §8): outside these hours of a working day, notifications wait
+# for the next working day's start; critical kinds go at once.
+NOTIFY_DAY_START = os.environ.get("NOTIFY_DAY_START", "08:30")
+NOTIFY_DAY_END = os.environ.get("NOTIFY_DAY_END", "18:00")
+NOTIFY_CRITICAL = frozenset(filter(None, os.environ.get("NOTIFY_CRITICAL", "escalation_overdue").split(",")))
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "yimen.lib.sms.ConsoleBackend")
 # Where staff reach this installation (links in staff mail); the request's host is used on pages.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 

@@ -11,8 +11,8 @@ class CasesConfig(AppConfig):
         from yimen.workdays.signals import calendar_changed
 
         from . import services
-        from .tasks import mail_notifier, on_calendar_changed
+        from .tasks import notifier, on_calendar_changed
 
         calendar_changed.connect(on_calendar_changed, dispatch_uid="cases-recompute-deadlines")
-        if mail_notifier not in services.NOTIFIERS:
-            services.NOTIFIERS.append(mail_notifier)
+        if notifier not in services.NOTIFIERS:
+            services.NOTIFIERS.append(notifier)

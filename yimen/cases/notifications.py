@@ -1,26 +1,36 @@
-"""Staff e-mail for case notifications (escalations of domain.md §2.6, deemed acceptances).
+"""Case notifications: staff e-mail (escalations of domain.md §2.6, deemed acceptances) and
+applicant SMS (received, correction requested, accepted …), after commit, outside quiet hours.
 
-`services.notify` hands (case number, kind, recipients) to every notifier after commit; the mail
-notifier queues `tasks.mail_staff`, which resolves the staff among the recipients
-(`{"user": id}`, or `{"agency": id}`: the agency's reviewers) to their e-mail addresses and sends
-one message through Django's configured `EMAIL_BACKEND` (SMTP in production, the console by
-default). The message carries the case number, the item and the due dates, never the applicant's
-name, ID number or phone (PIPL: mail leaves the system). Applicants are reached by SMS, not here.
+`services.notify` hands (case number, kind, recipients) to every notifier after commit; `tasks.
+notifier` queues `mail_staff` for staff kinds and `text_applicant` when the applicant is among
+the recipients. Quiet hours (domain.md §8): a notification raised outside working hours on a
+working day (`NOTIFY_DAY_START`–`NOTIFY_DAY_END`, the center's calendar) waits until the start of
+the next working day; `NOTIFY_CRITICAL` kinds (default: an overdue escalation, 督办) go at once.
+
+Mail resolves the staff among the recipients (`{"user": id}`, or `{"agency": id}`: the agency's
+reviewers) to their addresses and goes through Django's `EMAIL_BACKEND` (SMTP in production, the
+console by default). SMS goes through `yimen.lib.sms` (`SMS_BACKEND`; console by default, no
+gateway is reachable from here). Neither carries the applicant's name, ID number or phone (PIPL:
+messages leave the system); the SMS points to the status page, where the receipt's verification
+code is needed.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime, time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yimen.accounts.constants import Role
 from yimen.accounts.models import User
+from yimen.lib.sms import SmsError, send_sms
+from yimen.workdays import calc
 
 from .models import Case
 
@@ -68,3 +78,61 @@ def mail_staff(case_number: str, kind: str, recipients: list) -> int:
     sent = message.send()
     log.info("case %s: %s mailed to %d staff", case.number, kind, len(to))
     return sent
+
+
+APPLICANT_TEXTS = {
+    "received": gettext_lazy("Your application %(number)s (%(item)s) has been received."),
+    "correction_requested": gettext_lazy("Your application %(number)s needs corrections: see the correction notice "
+                                         "and bring every item listed in it."),
+    "accepted": gettext_lazy("Your application %(number)s has been accepted."),
+    "deemed_accepted": gettext_lazy("Your application %(number)s has been accepted by law as of its receipt."),
+    "rejected": gettext_lazy("Your application %(number)s was not accepted: see the written decision for the "
+                             "reasons and how to appeal."),
+    "suspended": gettext_lazy("The handling of your application %(number)s is suspended: see the written notice."),
+    "resumed": gettext_lazy("The handling of your application %(number)s has resumed."),
+    "extended": gettext_lazy("The time limit of your application %(number)s has been extended."),
+    "decided": gettext_lazy("A decision on your application %(number)s has been made."),
+    "completed": gettext_lazy("Your application %(number)s is complete; you may collect the result."),
+    "terminated": gettext_lazy("The handling of your application %(number)s has been terminated."),
+}
+
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def send_at(kind: str, now: datetime, cal: calc.Calendar) -> datetime | None:
+    """When a notification raised at `now` may go out: None for at once (working hours of a working
+    day, or a critical kind), else the start of the next working day (domain.md §8 quiet hours)."""
+    if kind in settings.NOTIFY_CRITICAL:
+        return None
+    local = timezone.localtime(now)
+    start, end = _clock(settings.NOTIFY_DAY_START), _clock(settings.NOTIFY_DAY_END)
+    day = local.date()
+    if calc.is_workday(day, cal) and start <= local.time() < end:
+        return None
+    if not (calc.is_workday(day, cal) and local.time() < start):
+        day = calc.add_working_days(day, 1, cal)
+    return timezone.make_aware(datetime.combine(day, start))
+
+
+def status_text(case: Case) -> str:
+    return _("Track it at %(url)s with the verification code on your receipt.") % {
+        "url": settings.SITE_URL.rstrip("/") + reverse("cases:status")}
+
+
+def text_applicant(case_number: str, kind: str) -> bool:
+    """SMS the notification `kind` to the phone given on the case; False when there is no text for
+    the kind, no phone, or the gateway refused (logged, the phone masked)."""
+    case = Case.objects.select_related("item").filter(number=case_number).first()
+    if kind not in APPLICANT_TEXTS or case is None or not case.phone:
+        return False
+    with translation.override(settings.LANGUAGE_CODE):
+        text = str(APPLICANT_TEXTS[kind]) % {"number": case.number, "item": case.item.name} + " " + status_text(case)
+    try:
+        send_sms(case.phone, text)
+    except SmsError as exc:
+        log.warning("case %s: %s SMS not sent (%s)", case.number, kind, exc)
+        return False
+    return True
