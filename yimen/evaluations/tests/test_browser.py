@@ -99,3 +99,18 @@ def test_phone_page_from_the_qr_code(hall, live_server, _browser, a11y, shot):
     phone.wait_for_selector(".thanks")
     a11y(phone, "phone thanks")
     assert Evaluation.objects.get().channel == "qr"
+
+
+def test_pad_elder_mode_is_larger(hall, live_server, _browser, a11y, shot):
+    hall.served(timezone.now())
+    pad = screen(_browser, live_server, width=1280, height=800)
+    pad.goto(f"{live_server.url}/staff/hall/device/enrol/?token={hall.pad_token}&next=/evaluations/pad/")
+    pad.wait_for_selector(".visit-ticket")
+    standard = pad.locator(".face-choice").first.bounding_box()["height"]
+    pad.locator(".kiosk-pref").click()
+    pad.wait_for_selector("html.elder .visit-ticket")
+    assert pad.locator(".face-choice").first.bounding_box()["height"] > standard
+    size = pad.evaluate("parseFloat(getComputedStyle(document.querySelector('.face-label')).fontSize)")
+    assert size >= 24
+    a11y(pad, "pad: elder mode")
+    shot(pad, "evaluation-pad-elder", full_page=True)

@@ -60,3 +60,21 @@ def test_pad_and_qr_of_one_case_at_once_store_one_rating(hall):
     results = _race([lambda: submit(pad, level=5, now=now), lambda: submit(qr, level=4, now=now)])
     assert results == ["already_rated", "stored"]
     assert Evaluation.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_staff_acting_on_one_work_order_at_once_one_conflicts(hall):
+    from yimen.evaluations.models import BadReview
+    from yimen.evaluations.services import apply
+
+    now = at(FRIDAY, "10:00")
+    hall.served(now)
+    review = submit(pending_visit(hall.pad, now=now).token, level=1, tags=["attitude"], now=now).bad_review
+    mine, theirs = BadReview.objects.get(pk=review.pk), BadReview.objects.get(pk=review.pk)
+    results = _race([
+        lambda: apply(mine, "verify", by=hall.alice, verification="untrue", note="a", now=now),
+        lambda: apply(theirs, "mark_complex", by=hall.manager, reason="b", now=now),
+    ])
+    assert results == ["conflict", "stored"]
+    review.refresh_from_db()
+    assert review.version == 2 and list(review.events.values_list("seq", flat=True)) == [1, 2]

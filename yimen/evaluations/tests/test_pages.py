@@ -77,3 +77,20 @@ def test_the_desk_lists_by_urgency_and_runs_actions(hall, client):
         assert review.state == "contacted"
         client.force_login(hall.outsider)
         assert client.get(f"/evaluations/desk/{review.pk}/").status_code in (403, 404)
+
+
+def test_the_evaluation_qr_tag_opens_the_phone_page(hall, client):
+    from urllib.parse import urlsplit
+
+    from django.template import Context, Template
+
+    ticket = hall.served(NOW)
+    case = hall.case_from(ticket, NOW)
+    tpl = Template("{% load evaluations %}{% evaluation_url obj %}|{% evaluation_qr obj %}")
+    url, svg = tpl.render(Context({"obj": case})).split("|", 1)
+    assert url.startswith("http") and "/evaluations/rate/" in url and svg.startswith("<svg")
+    with time_machine.travel(NOW, tick=False):
+        page = client.get(urlsplit(url).path).content.decode()
+    assert case.number in page
+    url = Template("{% load evaluations %}{% evaluation_url obj %}").render(Context({"obj": ticket}))
+    assert "/evaluations/rate/" in url
