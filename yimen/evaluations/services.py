@@ -109,13 +109,15 @@ def token_hash(token: str) -> str:
 
 def reason_tags(center: Center) -> list[ReasonTag]:
     """The center's active tags; a center without any tag row gets the default list first."""
-    tags = list(ReasonTag.objects.filter(center=center, is_active=True))
-    if not tags and not ReasonTag.objects.filter(center=center).exists():
+    active = ReasonTag.objects.filter(center=center, is_active=True)
+    tags = list(active)
+    if tags:
+        return tags
+    if not ReasonTag.objects.filter(center=center).exists():  # two first requests may both get here
         ReasonTag.objects.bulk_create([ReasonTag(center=center, code=code, name=name, sort=n)
                                        for n, (code, name) in enumerate(DEFAULT_REASON_TAGS, start=1)],
                                       ignore_conflicts=True)
-        tags = list(ReasonTag.objects.filter(center=center, is_active=True))
-    return tags
+    return list(active.all())  # read again: this request's rows, or those of the one that came first
 
 
 # --- visits -----------------------------------------------------------------------------------------
