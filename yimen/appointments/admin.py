@@ -51,7 +51,8 @@ class CapacityPlanAdmin(AuditedAdmin):
 class BookingPolicyAdmin(AuditedAdmin):
     audit_action = "appointments.policy.saved"
     list_display = ["center", "no_show_limit", "no_show_days", "block_days", "checkin_before_minutes",
-                    "checkin_after_minutes", "late_rule", "phone_daily_limit", "address_hourly_limit"]
+                    "checkin_after_minutes", "late_rule", "phone_daily_limit", "address_hourly_limit",
+                    "release_delay_minutes"]
 
 
 class BookingEventInline(EventInline):

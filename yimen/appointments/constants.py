@@ -55,6 +55,7 @@ DEFAULT_CHECKIN_AFTER = 10
 DEFAULT_PHONE_DAILY = 5      # bookings made with one phone number in 24 hours
 DEFAULT_ADDRESS_HOURLY = 20  # bookings made from one network address in an hour
 DEFAULT_HORIZON_DAYS = 14
+DEFAULT_RELEASE_DELAY = 10  # minutes a freed place stays taken (against handing slots over: anchors.md, ZMS)
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 10

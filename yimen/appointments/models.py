@@ -145,6 +145,10 @@ class BookingPolicy(models.Model):
                                                          default=c.DEFAULT_PHONE_DAILY)
     address_hourly_limit = models.PositiveSmallIntegerField(_("bookings per network address per hour"),
                                                             default=c.DEFAULT_ADDRESS_HOURLY)
+    release_delay_minutes = models.PositiveSmallIntegerField(
+        _("freed places released after (minutes)"), default=c.DEFAULT_RELEASE_DELAY,
+        help_text=_("A cancelled or moved booking keeps its place this long, so that slots cannot be handed "
+                    "over to a buyer at an agreed moment"))
 
     class Meta:
         verbose_name = _("booking policy")
@@ -172,6 +176,21 @@ class BookingDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}@{self.date}"
+
+
+class SlotHold(models.Model):
+    """A place freed by a cancellation or a reschedule, still taken until `until` (release delay)."""
+
+    plan = models.ForeignKey(CapacityPlan, on_delete=models.CASCADE, related_name="+")
+    slot_start = models.DateTimeField()
+    channel = models.CharField(max_length=10, choices=BookingChannel.choices)
+    until = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "slot_start", "until"], name="appointments_hold_slot_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}@{self.slot_start:%Y-%m-%d %H:%M} until {self.until:%H:%M}"
 
 
 class Booking(models.Model):

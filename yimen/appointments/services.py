@@ -18,7 +18,9 @@ bookings and inserts (or moves) only below the channel's quota:
 - on SQLite every write transaction is IMMEDIATE (settings): it takes the database's one write
   lock at BEGIN, so count-and-insert of two bookers never interleave; the lock row costs one
   INSERT OR IGNORE.
-Bookers of different days and plans do not wait for each other on PostgreSQL. Booking the same
+Bookers of different days and plans do not wait for each other on PostgreSQL. A place freed by a
+cancellation or a reschedule stays taken for the center's release delay (a `SlotHold` row), so
+that a scalper cannot cancel at a moment agreed with a buyer (anchors.md: Berlin's slot trading). Booking the same
 person twice for one item is refused under the same lock and backed by a partial unique index
 (`appointments_one_active_per_person_item`). Tested with 20 threads for 2 places on both engines.
 
@@ -55,7 +57,7 @@ from yimen.workdays.services import is_workday
 
 from . import constants as c
 from .constants import ApplicantType, BookingChannel, BookingState, LateRule
-from .models import Booking, BookingDay, BookingEvent, BookingPolicy, CapacityPlan, PlanDay
+from .models import Booking, BookingDay, BookingEvent, BookingPolicy, CapacityPlan, PlanDay, SlotHold
 
 __all__ = [
     "AppointmentError", "Slot", "Day", "plan_for", "policy_for", "slot_capacity", "day_slots", "search_slots",
@@ -165,11 +167,23 @@ class Day:
         return sum(s.free for s in self.slots)
 
 
-def _booked(plan: CapacityPlan, channel: str, first: date, last: date) -> dict[datetime, int]:
-    rows = (Booking.objects.filter(plan=plan, channel=channel, business_date__gte=first, business_date__lte=last,
-                                   state__in=c.HOLDING_STATES)
-            .values_list("slot_start").order_by().annotate(n=Count("id")))
-    return {start: n for start, n in rows}
+def _booked(plan: CapacityPlan, channel: str | None, first: date, last: date,
+            now: datetime) -> dict[tuple[datetime, str], int]:
+    """(slot start, channel) -> places taken: bookings holding a place, and places freed less than
+    the release delay ago (`SlotHold`)."""
+    bookings = Booking.objects.filter(plan=plan, business_date__gte=first, business_date__lte=last,
+                                      state__in=c.HOLDING_STATES)
+    tz = timezone.get_current_timezone()
+    holds = SlotHold.objects.filter(plan=plan, until__gt=now,
+                                    slot_start__gte=datetime.combine(first, time(0), tzinfo=tz),
+                                    slot_start__lt=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz))
+    if channel is not None:
+        bookings, holds = bookings.filter(channel=channel), holds.filter(channel=channel)
+    taken: dict[tuple[datetime, str], int] = {}
+    for rows in (bookings, holds):
+        for start, ch, n in rows.values_list("slot_start", "channel").order_by().annotate(n=Count("id")):
+            taken[(start, ch)] = taken.get((start, ch), 0) + n
+    return taken
 
 
 def day_slots(plan: CapacityPlan, day: date, *, channel: str = BookingChannel.WEB,
@@ -180,13 +194,13 @@ def day_slots(plan: CapacityPlan, day: date, *, channel: str = BookingChannel.WE
 
 def _days(plan: CapacityPlan, first: date, last: date, channel: str, now: datetime) -> list[Day]:
     overrides = {d.date: d for d in PlanDay.objects.filter(plan=plan, date__gte=first, date__lte=last)}
-    booked = _booked(plan, channel, first, last)
+    booked = _booked(plan, channel, first, last, now)
     capacity = slot_capacity(plan)
     quota = channel_quota(plan, channel, capacity)
     days = []
     day = first
     while day <= last:
-        slots = [Slot(s, e, capacity, quota, booked.get(s, 0))
+        slots = [Slot(s, e, capacity, quota, booked.get((s, channel), 0))
                  for s, e in _starts(plan, _spans(plan, day, overrides)) if s > now]
         days.append(Day(day, slots))
         day += timedelta(days=1)
@@ -236,9 +250,7 @@ def week_overview(plan: CapacityPlan, first: date, days: int = 7) -> list[tuple[
     last = first + timedelta(days=days - 1)
     overrides = {d.date: d for d in PlanDay.objects.filter(plan=plan, date__gte=first, date__lte=last)}
     booked: dict[datetime, dict[str, int]] = {}
-    for start, channel, n in (Booking.objects.filter(plan=plan, business_date__gte=first, business_date__lte=last,
-                                                     state__in=c.HOLDING_STATES)
-                              .values_list("slot_start", "channel").order_by().annotate(n=Count("id"))):
+    for (start, channel), n in _booked(plan, None, first, last, timezone.now()).items():
         booked.setdefault(start, {})[channel] = n
     capacity = slot_capacity(plan)
     quotas = {ch: channel_quota(plan, ch, capacity) for ch in BookingChannel.values}
@@ -353,13 +365,16 @@ def _record(booking: Booking, action: str, from_state: str, to_state: str, now: 
         payload=payload or {})
 
 
-def _check_place(plan: CapacityPlan, slot_start: datetime, channel: str, *, exclude: int | None = None) -> None:
-    """Under the day's lock: refuse when the channel's share of the slot is taken."""
+def _check_place(plan: CapacityPlan, slot_start: datetime, channel: str, now: datetime, *,
+                 exclude: int | None = None) -> None:
+    """Under the day's lock: refuse when the channel's share of the slot is taken (bookings, and
+    places freed less than the release delay ago)."""
     quota = channel_quota(plan, channel)
     taken = Booking.objects.filter(plan=plan, slot_start=slot_start, channel=channel, state__in=c.HOLDING_STATES)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
-    if taken.count() >= quota:
+    held = SlotHold.objects.filter(plan=plan, slot_start=slot_start, channel=channel, until__gt=now).count()
+    if taken.count() + held >= quota:
         raise AppointmentError("slot_full", _("This slot is fully booked. Please choose another slot."))
 
 
@@ -408,7 +423,7 @@ def book(center: Center, item: ServiceItem, slot_start: datetime, *, name: str, 
             if Booking.objects.filter(item=item, id_index=id_index, state__in=c.ACTIVE_STATES).exists():
                 raise AppointmentError("duplicate", _(
                     "You already have an appointment for this item. Cancel or change it with its booking code."))
-            _check_place(plan, start, channel)
+            _check_place(plan, start, channel, now)
             booking = Booking.objects.create(
                 center=center, plan=plan, item=item, situation=situation, channel=channel,
                 business_date=timezone.localdate(start), slot_start=start, slot_end=end, code=_new_code(),
@@ -439,8 +454,17 @@ def _not_booked(booking: Booking) -> AppointmentError:
                             % {"state": booking.get_state_display()})
 
 
+def _hold(booking: Booking, now: datetime) -> None:
+    """The place `booking` frees stays taken for the center's release delay (none when 0)."""
+    delay = policy_for(booking.center_id).release_delay_minutes
+    if delay:
+        SlotHold.objects.create(plan_id=booking.plan_id, slot_start=booking.slot_start, channel=booking.channel,
+                                until=now + timedelta(minutes=delay))
+
+
 def cancel(booking: Booking, *, by=None, now: datetime | None = None) -> Booking:
-    """Cancel before the slot starts; the place is free again at once."""
+    """Cancel before the slot starts; the place is free again after the center's release delay
+    (10 minutes by default), so that a slot cannot be handed over at an agreed moment."""
     now = now or timezone.now()
     with transaction.atomic():
         current = _fresh(booking)
@@ -451,6 +475,7 @@ def cancel(booking: Booking, *, by=None, now: datetime | None = None) -> Booking
         if not compare_and_set(Booking, current.pk, state=current.state, version=current.version,
                                target=BookingState.CANCELLED, cancelled_at=now):
             raise AppointmentError("conflict", _("The appointment was changed meanwhile; please reload it."))
+        _hold(current, now)
         _record(current, "cancel", BookingState.BOOKED, BookingState.CANCELLED, now, by=by)
     return _fresh(booking)
 
@@ -470,11 +495,12 @@ def reschedule(booking: Booking, slot_start: datetime, *, by=None, now: datetime
         return current
     with transaction.atomic():
         _lock_day(plan, timezone.localdate(start))
-        _check_place(plan, start, current.channel, exclude=current.pk)
+        _check_place(plan, start, current.channel, now, exclude=current.pk)
         if not compare_and_set(Booking, current.pk, state=BookingState.BOOKED, version=current.version,
                                target=BookingState.BOOKED, slot_start=start, slot_end=end,
                                business_date=timezone.localdate(start)):
             raise AppointmentError("conflict", _("The appointment was changed meanwhile; please reload it."))
+        _hold(current, now)
         _record(current, "reschedule", BookingState.BOOKED, BookingState.BOOKED, now, by=by,
                 payload={"from": current.slot_start, "to": start})
     return _fresh(booking)

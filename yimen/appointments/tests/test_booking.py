@@ -153,7 +153,8 @@ def test_cancel_frees_the_place_and_is_recorded(world, applicant):
     b = services.book(world.center, world.item, at(FRIDAY), **applicant, now=NOW)
     b = services.cancel(b, now=NOW)
     assert b.state == BookingState.CANCELLED
-    assert services.day_slots(world.plan, FRIDAY, now=NOW)[0].free == 2
+    assert services.day_slots(world.plan, FRIDAY, now=NOW)[0].free == 1  # held for the release delay
+    assert services.day_slots(world.plan, FRIDAY, now=NOW + timedelta(minutes=10))[0].free == 2
     assert list(b.events.values_list("action", flat=True)) == ["book", "cancel"]
     refused("bad_state", services.cancel, b, now=NOW)
 
@@ -162,7 +163,7 @@ def test_reschedule_moves_the_place_under_the_same_rules(world, applicant):
     b = services.book(world.center, world.item, at(FRIDAY), **applicant, now=NOW)
     b = services.reschedule(b, at(MAKEUP_SATURDAY, "14:00"), now=NOW)
     assert (b.slot_start, b.business_date, b.state) == (at(MAKEUP_SATURDAY, "14:00"), MAKEUP_SATURDAY, "booked")
-    assert services.day_slots(world.plan, FRIDAY, now=NOW)[0].free == 2
+    assert services.day_slots(world.plan, FRIDAY, now=NOW + timedelta(minutes=10))[0].free == 2
     assert b.events.last().action == "reschedule"
     refused("closed_day", services.reschedule, b, at(HOLIDAY), now=NOW)
     for n in (2, 3):
@@ -177,3 +178,21 @@ def test_booking_events_are_append_only(world, applicant):
     event = b.events.get()
     assert_append_only_in_orm(event)
     assert_append_only_in_sql(event)
+
+
+def test_a_freed_place_is_released_only_after_the_delay(world, applicant):
+    """Against slot trading: a scalper cancelling at a moment agreed with a buyer frees nothing then."""
+    first = services.book(world.center, world.item, at(FRIDAY), **applicant, now=NOW)
+    services.book(world.center, world.item, at(FRIDAY), **{**applicant, "id_number": person_id(2)}, now=NOW)
+    services.cancel(first, now=NOW)
+    buyer = {**applicant, "id_number": person_id(3)}
+    refused("slot_full", services.book, world.center, world.item, at(FRIDAY), **buyer,
+            now=NOW + timedelta(minutes=9))
+    assert services.book(world.center, world.item, at(FRIDAY), **buyer, now=NOW + timedelta(minutes=10)).pk
+
+
+def test_a_center_may_release_freed_places_at_once(world, applicant):
+    BookingPolicy.objects.create(center=world.center, release_delay_minutes=0)
+    b = services.book(world.center, world.item, at(FRIDAY), **applicant, now=NOW)
+    services.cancel(b, now=NOW)
+    assert services.day_slots(world.plan, FRIDAY, now=NOW)[0].free == 2
