@@ -62,7 +62,7 @@ from .models import Booking, BookingDay, BookingEvent, BookingPolicy, CapacityPl
 __all__ = [
     "AppointmentError", "Slot", "Day", "plan_for", "policy_for", "slot_capacity", "day_slots", "search_slots",
     "materials_for", "book", "cancel", "reschedule", "find_booking", "check_in", "record_no_shows",
-    "blocked_until", "code_from_scan", "PlanCell", "week_overview",
+    "blocked_until", "code_from_scan", "PlanCell", "week_overview", "terminals_for",
 ]
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -260,6 +260,19 @@ def week_overview(plan: CapacityPlan, first: date, days: int = 7) -> list[tuple[
         out.append((day, [PlanCell(s, capacity, quotas, booked.get(s, {}))
                           for s, _e in _starts(plan, _spans(plan, day, overrides))]))
     return out
+
+
+def terminals_for(item: ServiceItem, center: Center) -> list:
+    """Self-service terminals in service that offer `item` (their own list, or their center's
+    terminal list), this center's first: the booking page suggests them instead of a window visit."""
+    from yimen.hall.constants import TerminalKind, TerminalStatus
+    from yimen.hall.models import Terminal
+    from yimen.hall.services import terminal_items
+
+    terminals = Terminal.objects.filter(kind=TerminalKind.SELF_SERVICE, status=TerminalStatus.IN_SERVICE) \
+        .select_related("center").prefetch_related("items")
+    found = [t for t in terminals if item.pk in terminal_items(t)]
+    return sorted(found, key=lambda t: (t.center_id != center.pk, t.center.code, t.code))
 
 
 def materials_for(item: ServiceItem, situation: Situation | None) -> list[Material]:

@@ -71,6 +71,7 @@ def choose_slot(request, center_code: str, item_code: str):
     day = next((d for d in days if d.date.isoformat() == wanted), days[0] if days else None)
     return render(request, "appointments/book_slot.html", {
         "center": center, "item": item, "days": days, "day": day, "situations": situations,
+        "terminals": services.terminals_for(item, center),
         "chosen": chosen.isoformat() if chosen else "", "situation": request.GET.get("situation", ""), "step": 2,
         "error": request.GET.get("full") and _("This slot is fully booked. Please choose another slot."),
     })

@@ -47,6 +47,10 @@ def test_book_on_the_phone_check_in_at_the_kiosk_called_before_an_earlier_walk_i
         calendar, live_server, _browser, a11y, shot):
     with time_machine.travel(NOW, tick=True) as clock:
         world = make_world()
+        from yimen.hall.models import Terminal
+
+        Terminal.objects.create(center=world.center, code="zz-01", name="大厅自助终端1号", place="一楼大厅东侧",
+                                hours="24 小时").items.set([world.item])  # suggested on the slot page
         phone = screen(_browser, live_server, width=390, height=844)
         phone.goto(f"{live_server.url}/appointments/cm/")
         a11y(phone, "booking: item")

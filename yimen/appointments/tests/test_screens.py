@@ -109,3 +109,19 @@ def test_the_capacity_planner_shows_a_week_to_managers_only(client, world, appli
     assert (friday[1].booked_total, friday[1].bookable, friday[1].walk_in, friday[1].capacity) == (1, 3, 1, 4)
     assert dict(cells)[FRIDAY.replace(day=15)] == []  # Spring Festival
     assert "1/3" in r.text and "2月13日" in r.text
+
+
+def test_an_item_offered_at_terminals_suggests_them_instead(client, world):
+    from yimen.hall.constants import TerminalKind, TerminalStatus
+    from yimen.hall.models import Terminal
+
+    terminal = Terminal.objects.create(center=world.center, code="zz-01", name="大厅自助终端1号", place="一楼大厅东侧",
+                                       kind=TerminalKind.SELF_SERVICE, hours="24 小时")
+    r = client.get(f"/appointments/cm/{world.item.code}/")
+    assert "大厅自助终端1号" not in r.text  # it does not offer the item
+    terminal.items.set([world.item])
+    r = client.get(f"/appointments/cm/{world.item.code}/")
+    assert "大厅自助终端1号" in r.text and "一楼大厅东侧" in r.text
+    terminal.status = TerminalStatus.OUT_OF_SERVICE
+    terminal.save()
+    assert "大厅自助终端1号" not in client.get(f"/appointments/cm/{world.item.code}/").text
