@@ -177,20 +177,22 @@ def visit_of(*, ticket: Ticket | None = None, case: Case | None = None) -> Visit
                  ended_at=ticket.service_ended_at)
 
 
-def _latest_at_window(window_id: int) -> Ticket | None:
-    """The ticket most recently finished as served at the window."""
-    return (Ticket.objects.select_related("center", "window", "staff", "item__agency")
-            .filter(window_id=window_id, state=TicketState.DONE, outcome=Outcome.SERVED,
-                    service_ended_at__isnull=False).order_by("-service_ended_at", "-pk").first())
+def _window_tickets(window, now: datetime):
+    """The window's tickets of the last business days the pad may still offer (tickets live for a
+    day): bounded by the (center, business_date, …) index, so a polling pad never scans the table."""
+    since = timezone.localdate(now - timedelta(minutes=pad_minutes()))
+    return Ticket.objects.filter(center_id=window.center_id, business_date__gte=since, window_id=window.pk)
 
 
-def _pad_visit_ticket(window_id: int, now: datetime) -> Ticket | None:
-    """The ticket whose visit just ended at the window, if the pad may still offer it."""
-    ticket = _latest_at_window(window_id)
+def _pad_visit_ticket(window, now: datetime) -> Ticket | None:
+    """The ticket most recently finished as served at the window, if the pad may still offer it:
+    ended within `pad_minutes()` and nobody called to the window since."""
+    ticket = (_window_tickets(window, now).select_related("center", "window", "staff", "item__agency")
+              .filter(state=TicketState.DONE, outcome=Outcome.SERVED, service_ended_at__isnull=False)
+              .order_by("-service_ended_at", "-pk").first())
     if ticket is None or ticket.service_ended_at < now - timedelta(minutes=pad_minutes()):
         return None
-    if Ticket.objects.filter(window_id=window_id, state__in=AT_WINDOW,
-                             first_called_at__gt=ticket.service_ended_at).exists():
+    if _window_tickets(window, now).filter(state__in=AT_WINDOW, first_called_at__gt=ticket.service_ended_at).exists():
         return None  # the next citizen is already at the window
     return ticket
 
@@ -212,7 +214,7 @@ def pending_visit(pad: Device, *, now: datetime | None = None) -> PendingVisit |
     """The visit that just ended at the pad's window, not yet rated, with a token for it alone."""
     pad = pad_of(pad)
     now = now or timezone.now()
-    ticket = _pad_visit_ticket(pad.window_id, now)
+    ticket = _pad_visit_ticket(pad.window, now)
     if ticket is None:
         return None
     visit = visit_of(ticket=ticket)
@@ -248,10 +250,10 @@ def _visit_of_token(token: str, now: datetime, device: Device | None) -> tuple[s
             pk=data.get("t")).first()
         if device is not None and device.pk != data.get("d"):
             raise EvaluationError("wrong_pad", _("This rating belongs to another pad."))
-        pad = Device.objects.filter(pk=data.get("d"), revoked_at__isnull=True).first()
+        pad = Device.objects.select_related("window").filter(pk=data.get("d"), revoked_at__isnull=True).first()
         if ticket is None or pad is None or pad.window_id != ticket.window_id:
             raise EvaluationError("bad_token", _("This evaluation link is not valid."))
-        if _pad_visit_ticket(pad.window_id, now) != ticket:
+        if _pad_visit_ticket(pad.window, now) != ticket:
             raise EvaluationError("token_expired", _("This visit can no longer be rated on the pad."))
         return kind, visit_of(ticket=ticket)
     if "c" in data:

@@ -210,3 +210,13 @@ def test_sms_link_for_a_completed_case(hall, settings, tmp_path):
     Case.objects.filter(pk=case.pk).update(phone="")
     case.refresh_from_db()
     refused("no_phone", services.send_evaluation_link, case, url_for=lambda t: t)
+
+
+def test_the_polling_pad_reads_the_tickets_by_index(hall):
+    from django.db import connection
+
+    from yimen.evaluations.services import _window_tickets
+
+    plan = _window_tickets(hall.window, at(FRIDAY)).filter(state="done").order_by("-service_ended_at").explain()
+    if connection.vendor == "sqlite":
+        assert "USING INDEX" in plan and "SCAN queueing_ticket" not in plan.replace("USING INDEX", ""), plan
