@@ -22,7 +22,7 @@ from yimen.hall.models import Center
 from yimen.lib.qr import qr_svg
 
 from . import services
-from .api import kiosk_center
+from .api import CONFLICTS, STATUS, kiosk_center
 from .constants import BookingChannel, BookingState
 from .forms import PersonForm
 from .models import CapacityPlan
@@ -30,10 +30,10 @@ from .public import booking_data, manage_path
 
 
 def _bookable_items(center: Center) -> list[ServiceItem]:
-    queues = CapacityPlan.objects.filter(center=center, is_active=True).values_list("queue_id", flat=True)
+    planned = set(CapacityPlan.objects.filter(center=center, is_active=True).values_list("queue_id", flat=True))
     item_queues = services.queue_services.item_queues(center.pk)
     return [i for i in ServiceItem.objects.filter(status=ItemStatus.ACTIVE, pk__in=item_queues.keys())
-            .order_by("name") if item_queues[i.pk].pk in set(queues)]
+            .order_by("name") if item_queues[i.pk].pk in planned]
 
 
 def _slot(value: str) -> datetime | None:
@@ -96,7 +96,7 @@ def person(request, center_code: str, item_code: str):
             if exc.code == "slot_full":
                 return redirect(f"{back}?full=1")
             form.add_refusal(exc.code, exc.message)
-            status = 409 if exc.code not in PersonForm.FIELD_OF or exc.code in ("duplicate", "blocked") else 400
+            status = STATUS.get(exc.code) or (409 if exc.code in CONFLICTS else 400)
         else:
             request.session["booked"] = booking.code
             return redirect(manage_path(booking))
