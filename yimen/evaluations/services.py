@@ -91,6 +91,11 @@ def pad_minutes() -> int:
     return int(getattr(settings, "EVALUATION_PAD_MINUTES", 10))
 
 
+def pad_poll_seconds() -> int:
+    """The idle pad's fallback poll interval; the window's live channel normally tells it sooner."""
+    return int(getattr(settings, "EVALUATION_PAD_POLL_SECONDS", 4))
+
+
 def window_days() -> int:
     """The evaluation window: calendar days after completion or the visit (domain.md §8, default 15)."""
     return int(getattr(settings, "EVALUATION_WINDOW_DAYS", 15))

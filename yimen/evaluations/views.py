@@ -79,7 +79,8 @@ def pad(request):
         return render(request, "evaluations/pad_refused.html", status=403)
     context = {"pad": device, "window": device.window, "center": device.center,
                "stream": stream_url(request, [channels.window(device.window_id)]),
-               "poll_url": reverse("api:pad_pending"), "pad_url": request.get_full_path()}
+               "poll_url": reverse("api:pad_pending"), "pad_url": request.get_full_path(),
+               "poll_seconds": services.pad_poll_seconds()}
     if request.method == "POST":
         try:
             ev = _submit(request, request.POST.get("token", ""), device=device)

@@ -114,3 +114,15 @@ def test_pad_elder_mode_is_larger(hall, live_server, _browser, a11y, shot):
     assert size >= 24
     a11y(pad, "pad: elder mode")
     shot(pad, "evaluation-pad-elder", full_page=True)
+
+
+def test_the_pad_learns_of_the_visit_from_the_live_channel(hall, live_process, live_server, _browser, settings):
+    settings.EVALUATION_PAD_POLL_SECONDS = 600  # no polling: only the window's live event can wake the pad
+    pad = screen(_browser, live_server, width=1280, height=800)
+    pad.goto(f"{live_server.url}/staff/hall/device/enrol/?token={hall.pad_token}&next=/evaluations/pad/")
+    pad.wait_for_selector("[data-pad-status]", state="attached")
+    pad.wait_for_function("document.querySelector('.pad-body').dataset.pollSeconds === '600'")
+    pad.wait_for_timeout(1000)  # the stream connects
+    ticket = hall.served(timezone.now())
+    pad.wait_for_selector(".visit-ticket", timeout=10000)
+    assert pad.locator(".visit-ticket").inner_text() == ticket.label

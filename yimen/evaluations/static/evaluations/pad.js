@@ -36,7 +36,7 @@
       })
       .catch(function () {});
   }
-  var every = shown ? 15000 : 4000;
+  var every = 1000 * parseInt(body.getAttribute("data-poll-seconds") || "4", 10) * (shown ? 4 : 1);
   window.setInterval(check, every);
   var stream = body.getAttribute("data-stream");
   if (stream && window.Yimen && window.Yimen.live) {
