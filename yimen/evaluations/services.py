@@ -703,14 +703,14 @@ class OpenReview:
 
 def worklist(user, *, today: date | None = None, everyone: bool | None = None) -> list[OpenReview]:
     """Open orders, most urgent first (overdue, due today, warning, ok; then the earliest due date):
-    a center manager sees the center's, anyone else the orders they own."""
+    a center manager sees the center's (or, `everyone=False`, their own), anyone else their own."""
     from yimen.workdays.sla import SLA_RANK
 
     today = today or timezone.localdate()
     rows = BadReview.objects.filter(state__in=OPEN_STATES).select_related(
         "center", "owner", "window", "agency", "evaluation__item", "evaluation__ticket", "evaluation__case")
-    if everyone is None:
-        everyone = role_of(user) in MANAGERS
+    manager = role_of(user) in MANAGERS
+    everyone = manager if everyone is None else (everyone and manager)  # others see only their own
     if role_of(user) != "admin":
         rows = rows.filter(center_id=user.center_id)
     if not everyone:

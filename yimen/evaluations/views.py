@@ -126,7 +126,7 @@ def _staff(user) -> None:
 @login_required
 def desk(request):
     _staff(request.user)
-    everyone = request.GET.get("all") == "1" or request.user.has_role(*MANAGERS)
+    everyone = request.user.has_role(*MANAGERS) and request.GET.get("mine") != "1"
     rows = [(o, SLA_LABELS.get(o.sla.status, "") if o.sla else "")
             for o in services.worklist(request.user, everyone=everyone)]
     return render(request, "evaluations/desk.html", {"rows": rows, "everyone": everyone})

@@ -204,8 +204,9 @@ def test_worklist_and_sla(hall):
     assert [o.review for o in items] == [late, anon]
     assert items[0].sla.status == "overdue" and items[0].sla.due == date(2026, 2, 14)
     assert items[1].sla.status == "warning"
-    assert services.worklist(hall.bob) == []
+    assert services.worklist(hall.bob) == [] and services.worklist(hall.bob, everyone=True) == []
     assert [o.review for o in services.worklist(hall.manager, today=date(2026, 2, 24))] == [late, anon]
+    assert services.worklist(hall.manager, everyone=False) == []
     assert services.worklist(hall.outsider) == []
 
 
