@@ -43,19 +43,27 @@ class BadReviewEventInline(EventInline):
     model = BadReviewEvent
 
 
-class ContactAttemptInline(ReadOnlyAdminMixin, admin.TabularInline):
+class _ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class ContactAttemptInline(_ReadOnlyInline):
     model = ContactAttempt
-    extra = 0
 
 
-class RectificationInline(ReadOnlyAdminMixin, admin.TabularInline):
+class RectificationInline(_ReadOnlyInline):
     model = Rectification
-    extra = 0
 
 
-class AppealInline(ReadOnlyAdminMixin, admin.TabularInline):
+class AppealInline(_ReadOnlyInline):
     model = Appeal
-    extra = 0
 
 
 @admin.register(BadReview)

@@ -94,3 +94,20 @@ def test_the_evaluation_qr_tag_opens_the_phone_page(hall, client):
     assert case.number in page
     url = Template("{% load evaluations %}{% evaluation_url obj %}").render(Context({"obj": ticket}))
     assert "/evaluations/rate/" in url
+
+
+def test_admin_pages_show_evaluator_data_masked(hall, client):
+    ticket = hall.served(NOW)
+    hall.case_from(ticket, NOW)
+    from yimen.evaluations.services import submit
+
+    ev = submit(visit_token(ticket=ticket), level=1, tags=["attitude"], now=NOW)
+    hall.admin.is_staff = hall.admin.is_superuser = True
+    hall.admin.save()
+    client.force_login(hall.admin)
+    for url in ("/admin/evaluations/evaluation/", f"/admin/evaluations/evaluation/{ev.pk}/change/",
+                "/admin/evaluations/badreview/", f"/admin/evaluations/badreview/{ev.bad_review.pk}/change/",
+                "/admin/evaluations/reasontag/", "/admin/evaluations/badreviewevent/"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "13812345678" not in r.content.decode(), url
