@@ -6,6 +6,9 @@ app_name = "appointments"
 
 urlpatterns = [
     path("find/", views.find, name="find"),
+    path("map/", views.service_map, name="map"),
+    path("staff/terminals/", views.staff_terminals, name="terminals"),
+    path("staff/terminals/<int:pk>/", views.terminal_status, name="terminal-status"),
     path("staff/planner/", views.planner, name="planner"),
     path("kiosk/checkin/", views.kiosk_checkin, name="kiosk-checkin"),
     path("b/<str:code>/", views.manage, name="manage"),

@@ -18,10 +18,11 @@ from django.views.decorators.http import require_POST
 from yimen.accounts.constants import Role
 from yimen.catalog.constants import ItemStatus
 from yimen.catalog.models import ServiceItem
-from yimen.hall.models import Center
+from yimen.hall.models import Center, Terminal
+from yimen.hall.services import HallError
 from yimen.lib.qr import qr_svg
 
-from . import services
+from . import servicemap, services
 from .api import CONFLICTS, STATUS, kiosk_center
 from .constants import BookingChannel, BookingState
 from .forms import PersonForm
@@ -226,3 +227,54 @@ def planner(request):
         "quotas": [(label, services.channel_quota(plan, value)) for value, label in BookingChannel.choices]
         if plan else [],
     })
+
+
+# --- the service map and the terminals' faults -----------------------------------------------
+
+def service_map(request):
+    """The public 15-minute service circle: centers (address, today's hours, people waiting now)
+    and their self-service terminals (place, hours, items, status, directions). Plain list, no
+    external map tiles; the waiting counts refresh every minute (htmx)."""
+    now = timezone.now()
+    template = "appointments/_map_centers.html" if request.headers.get("HX-Request") else "appointments/map.html"
+    return render(request, template, {"entries": servicemap.service_map(now=now), "now": now})
+
+
+def _terminal_staff(request):
+    user = request.user
+    if not user.center_id:
+        raise PermissionDenied(_("Terminal faults are marked by staff of a center."))
+    return user
+
+
+@login_required
+def staff_terminals(request):
+    """Staff of a center mark a terminal's fault and its repair (htmx; audited)."""
+    user = _terminal_staff(request)
+    return render(request, "appointments/terminals.html", {
+        "terminals": servicemap.staff_terminals(user.center_id)})
+
+
+@login_required
+@require_POST
+def terminal_status(request, pk: int):
+    user = _terminal_staff(request)
+    terminal = get_object_or_404(Terminal, pk=pk, center_id=user.center_id)
+    error, status = "", 200
+    try:
+        if request.POST.get("action") == "repair":
+            servicemap.report_repair(terminal, request.POST.get("note", ""), by=user)
+        else:
+            servicemap.report_fault(terminal, request.POST.get("note", ""), by=user)
+    except HallError as exc:
+        error, status = exc.message, 400
+    if not request.headers.get("HX-Request"):
+        if error:
+            return render(request, "appointments/terminals.html", {
+                "terminals": servicemap.staff_terminals(user.center_id), "error": error, "error_for": terminal.pk},
+                status=status)
+        return redirect("appointments:terminals")
+    terminal.refresh_from_db()
+    # htmx swaps the row even on a refusal (the message is in the row), so answer 200
+    return render(request, "appointments/_terminal_row.html", {"t": terminal, "error": error,
+                                                               "error_for": terminal.pk})

@@ -47,7 +47,7 @@ class TerminalAdmin(admin.ModelAdmin):
     list_filter = ["center", "kind", "status"]
     search_fields = ["code", "name", "place"]
     filter_horizontal = ["items"]
-    readonly_fields = ["status", "last_seen_at"]
+    readonly_fields = ["status", "status_note", "status_since", "last_seen_at"]
     actions = ["mark_in_service", "mark_out_of_service"]
 
     def _set(self, request, queryset, status):

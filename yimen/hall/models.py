@@ -78,8 +78,15 @@ class Terminal(models.Model):
     hours = models.CharField(_("hours"), max_length=60, blank=True, help_text=_("For example 24 小时 or 工作日 9:00–17:00"))
     items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="terminals", verbose_name=_("items"),
                                    help_text=_("Leave empty to offer the center's terminal list"))
+    open_24h = models.BooleanField(_("open 24 hours"), default=False,
+                                   help_text=_("Reachable day and night (a 24-hour self-service room)"))
+    directions = models.CharField(_("directions"), max_length=200, blank=True,
+                                  help_text=_("How to find it, in one sentence: entrance, floor, landmark"))
     status = models.CharField(_("status"), max_length=20, choices=TerminalStatus.choices,
                               default=TerminalStatus.IN_SERVICE)
+    status_note = models.CharField(_("status note"), max_length=200, blank=True,
+                                   help_text=_("The fault reported, or how it was repaired"))
+    status_since = models.DateTimeField(_("status since"), null=True, blank=True)
     last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
 
     class Meta:

@@ -114,7 +114,10 @@ def terminal_items(terminal: Terminal) -> set[int]:
     )
 
 
-def set_terminal_status(terminal: Terminal, status: str, *, by=None, note: str = "") -> Terminal:
+def set_terminal_status(terminal: Terminal, status: str, *, by=None, note: str = "",
+                        now: datetime | None = None) -> Terminal:
+    """Change the terminal's status (a fault reported: out of service; repaired: in service), keeping
+    the note and the moment for the public service map; audited."""
     if status not in TerminalStatus.values:
         raise HallError("bad_status", _("Unknown terminal status."))
     if status == terminal.status:
@@ -122,7 +125,9 @@ def set_terminal_status(terminal: Terminal, status: str, *, by=None, note: str =
     with transaction.atomic():
         before = terminal.status
         terminal.status = status
-        terminal.save(update_fields=["status"])
+        terminal.status_note = (note or "")[:NOTE_MAX]
+        terminal.status_since = now or timezone.now()
+        terminal.save(update_fields=["status", "status_note", "status_since"])
         log_action(terminal, "hall.terminal.status_changed", by, {"from": before, "to": status, "note": note})
     return terminal
 

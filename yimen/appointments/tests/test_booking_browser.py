@@ -143,3 +143,44 @@ def test_the_capacity_planner_passes_axe(calendar, live_server, _browser, a11y, 
         assert "2/3" in pg.locator("table.planner").inner_text()
         a11y(pg, "capacity planner")
         shot(pg, "appointments-9-planner", full_page=True)
+
+
+def test_the_service_map_on_a_phone_passes_axe_in_elder_mode_and_reflows(calendar, live_server, _browser, a11y, shot):
+    from django.test import Client
+
+    from yimen.hall.constants import TerminalStatus
+    from yimen.hall.models import Terminal
+    from yimen.lib.testing import make_user
+
+    with time_machine.travel(NOW, tick=True):
+        world = make_world()
+        Terminal.objects.create(center=world.center, code="t1", name="大厅自助终端", place="一楼大厅东侧",
+                                open_24h=True, directions="正门进入左手边，24 小时自助区").items.set([world.item])
+        Terminal.objects.create(center=world.center, code="t2", name="银行网点终端", place="农商银行城桥支行",
+                                hours="工作日 9:00–17:00", status=TerminalStatus.OUT_OF_SERVICE, status_note="打印机卡纸")
+        queue.issue_ticket(world.queue, channel=Channel.KIOSK, item=world.item)
+        phone = screen(_browser, live_server, width=390, height=844)
+        phone.goto(f"{live_server.url}/appointments/map/")
+        assert "大厅自助终端" in phone.locator("main").inner_text()
+        a11y(phone, "service map")
+        shot(phone, "appointments-10-map", full_page=True)
+        phone.locator("form[action$='elder-mode/'] button").click()
+        phone.wait_for_selector("html.elder")
+        phone.set_viewport_size({"width": 320, "height": 700})
+        assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        assert elder_sizes(phone) == []
+        a11y(phone, "service map (elder mode)")
+        shot(phone, "appointments-11-map-elder", full_page=True)
+
+        client = Client()
+        client.force_login(make_user("wang", world.center))
+        ctx = _browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+        ctx.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
+        pg = ctx.new_page()
+        pg.goto(f"{live_server.url}/appointments/staff/terminals/")
+        row = pg.locator("tr", has_text="大厅自助终端")
+        row.locator("input[name=note]").fill("触摸屏无响应")
+        row.locator("button").click()
+        pg.wait_for_selector("tr:has-text('触摸屏无响应')")
+        a11y(pg, "terminal faults")
+        shot(pg, "appointments-12-terminals", full_page=True)
