@@ -326,18 +326,22 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
     now = now or timezone.now()
     day = timezone.localdate(now)
     local_now = timezone.localtime(now)
-    ticket = None
+    ticket, locked = None, False
     with _writing():
-        _lock_queues_of([window, *also])
         rows, recent, queue_ids = _candidates(window, day, policy, also, size=CALL_PAGE)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
         while candidates and ticket is None:
             choice = choose(candidates, local_now, recent, policy)
-            ticket = _claim(window, by_id[choice.candidate.id], by, now)
+            c = choice.candidate
+            overtakes = any((o.wait_started_at, o.id) < (c.wait_started_at, c.id) for o in candidates)
+            if overtakes and not locked:  # before holding any ticket row (see _lock_queues_of)
+                _lock_queues_of([window, *also])
+                locked = True
+            ticket = _claim(window, by_id[c.id], by, now)
             if ticket is not None:
-                _record_call(ticket, window, by, now, choice, candidates, queue_ids, day)
-            candidates = [o for o in candidates if o.id != choice.candidate.id]  # another window was faster
+                _record_call(ticket, window, by, now, choice, queue_ids, day, overtakes)
+            candidates = [o for o in candidates if o.id != c.id]  # another window was faster
     if ticket is not None:
         ticket.queue = load_row(Queue, ticket.queue_id)
         _announce(ticket, "call")
@@ -346,8 +350,11 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
 
 def _lock_queues_of(windows: Sequence[Window] = (), *, queue_id: int | None = None) -> None:
     """PostgreSQL: calls that change other tickets of a queue (the `overtaken` counts) take the
-    queue's row lock first, in id order. Without it two windows deadlock: each holds the ticket it
-    claimed and waits for the other's to count it as overtaken. SQLite writers already take turns."""
+    queue's row lock first, in id order, before they hold any ticket row. Without it two windows
+    deadlock: each holds the ticket it claimed and waits for the other's to count it as overtaken.
+    A call in arrival order changes no other ticket and takes no queue lock: it claims with SKIP
+    LOCKED and never waits for a row (`_claim`), so it cannot be part of a wait cycle, and the
+    windows of one queue claim in parallel. SQLite writers already take turns."""
     if connection.vendor != "postgresql":
         return
     if queue_id is not None:
@@ -365,11 +372,14 @@ def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
     values = dict(zip(_ROW_FIELDS, row, strict=True))
     wait = max(0, int((now - values["wait_started_at"]).total_seconds()))
     at = connection.ops.adapt_datetimefield_value(now)
+    # PostgreSQL: a ticket another window is claiming right now is skipped, not waited for
+    where = (f"id = (SELECT id FROM {_T} WHERE id = %s AND state = 'waiting' AND version = %s FOR UPDATE SKIP LOCKED)"
+             if connection.vendor == "postgresql" else "id = %s AND state = 'waiting' AND version = %s")
     with connection.cursor() as cur:
         cur.execute(
             f"UPDATE {_T} SET state = 'called', window_id = %s, staff_id = %s, version = %s,"
             " first_called_at = COALESCE(first_called_at, %s), wait_seconds = %s"  # a skipped ticket keeps its first call
-            f" WHERE id = %s AND state = 'waiting' AND version = %s RETURNING {returning(Ticket)}",
+            f" WHERE {where} RETURNING {returning(Ticket)}",
             [window.pk, by.pk if by else None, values["version"] + 1, at,
              values["wait_seconds"] if values["wait_seconds"] is not None else wait, values["id"], values["version"]])
         claimed = cur.fetchone()
@@ -382,8 +392,8 @@ def _claim(window: Window, row: tuple, by, now: datetime) -> Ticket | None:
     return ticket
 
 
-def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choice,
-                 candidates: list[Candidate], queue_ids: list[int], day) -> None:
+def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choice, queue_ids: list[int], day,
+                 overtakes: bool) -> None:
     at = connection.ops.adapt_datetimefield_value(now)
     staff = by.pk if by else None
     with connection.cursor() as cur:
@@ -396,8 +406,8 @@ def _record_call(ticket: Ticket, window: Window, by, now: datetime, choice: Choi
         c = choice.candidate
         # Everyone still waiting who arrived before the chosen ticket was overtaken: counted in the
         # database over the window's queues, not only among the candidates read. The candidates
-        # hold the earliest arrivals, so when none of them is earlier, nobody is.
-        if any((o.wait_started_at, o.id) < (c.wait_started_at, c.id) for o in candidates):
+        # hold the earliest arrivals, so when none of them is earlier (`overtakes` false), nobody is.
+        if overtakes:
             marks = ", ".join(["%s"] * len(queue_ids))
             since = connection.ops.adapt_datetimefield_value(c.wait_started_at)
             cur.execute(f"UPDATE {_T} SET overtaken = overtaken + 1 WHERE queue_id IN ({marks})"
