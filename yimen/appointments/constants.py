@@ -44,6 +44,7 @@ BOOKING_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "cancel": (frozenset({BookingState.BOOKED}), BookingState.CANCELLED),
     "check_in": (frozenset({BookingState.BOOKED}), BookingState.CHECKED_IN),
     "no_show": (frozenset({BookingState.BOOKED}), BookingState.NO_SHOW),
+    "remind": (frozenset({BookingState.BOOKED}), BookingState.BOOKED),
 }
 
 # Defaults of BookingPolicy (domain.md §8), used for a center without a row.
