@@ -325,9 +325,31 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
         raise QueueError("window_inactive", _("This window is closed."))
     now = now or timezone.now()
     day = timezone.localdate(now)
+    try:
+        ticket = _call(window, by, policy, now, day, also, lock_first=False)
+    except _LockFirst:  # rolled back, nothing held: again, taking the queue lock first
+        ticket = _call(window, by, policy, now, day, also, lock_first=True)
+    if ticket is not None:
+        ticket.queue = load_row(Queue, ticket.queue_id)
+        _announce(ticket, "call")
+    return ticket
+
+
+class _LockFirst(Exception):
+    """A call found it must overtake after a claim attempt: start again with the queue lock."""
+
+
+def _call(window: Window, by, policy: Policy, now: datetime, day, also: Sequence[Window], *,
+          lock_first: bool) -> Ticket | None:
+    """One write transaction of `call_next`. On PostgreSQL the queue lock must come before any
+    ticket row this transaction holds (a failed SKIP LOCKED claim may still hold the row it
+    rechecked), so a call that only finds it overtakes after a claim attempt starts again."""
     local_now = timezone.localtime(now)
-    ticket, locked = None, False
+    ticket, locked, tried = None, False, False
     with _writing():
+        if lock_first:
+            _lock_queues_of([window, *also])
+            locked = True
         rows, recent, queue_ids = _candidates(window, day, policy, also, size=CALL_PAGE)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
@@ -335,16 +357,16 @@ def call_next(window: Window, *, by=None, policy: Policy = DEFAULT_POLICY, now: 
             choice = choose(candidates, local_now, recent, policy)
             c = choice.candidate
             overtakes = any((o.wait_started_at, o.id) < (c.wait_started_at, c.id) for o in candidates)
-            if overtakes and not locked:  # before holding any ticket row (see _lock_queues_of)
+            if overtakes and not locked and connection.vendor == "postgresql":
+                if tried:
+                    raise _LockFirst
                 _lock_queues_of([window, *also])
                 locked = True
             ticket = _claim(window, by_id[c.id], by, now)
+            tried = True
             if ticket is not None:
                 _record_call(ticket, window, by, now, choice, queue_ids, day, overtakes)
             candidates = [o for o in candidates if o.id != c.id]  # another window was faster
-    if ticket is not None:
-        ticket.queue = load_row(Queue, ticket.queue_id)
-        _announce(ticket, "call")
     return ticket
 
 

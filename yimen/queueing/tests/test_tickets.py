@@ -209,3 +209,42 @@ def test_queue_writes_skip_the_wal_flush_only_on_postgresql(hall, settings):
         with transaction.atomic(), connection.cursor() as cur:
             cur.execute("SHOW synchronous_commit")
             assert cur.fetchone()[0] == "on"  # outside the queue's transactions nothing changed
+
+
+def test_a_call_that_finds_it_must_overtake_after_a_failed_claim_starts_again_with_the_queue_lock(
+        hall, monkeypatch):
+    """PostgreSQL: the queue lock must come before any ticket row the call holds. Here the first
+    choice (A001, in arrival order) is claimed by another window meanwhile (the claim fails), and
+    the next choice (green channel A003) overtakes A002: the call rolls back and starts again with
+    the lock, then calls A003 and counts A001 and A002 as overtaken. SQLite never needs the lock."""
+    from yimen.queueing import services
+
+    _, windows, queue, _ = hall
+    now = timezone.now()
+    a1 = issue_ticket(queue, channel=Channel.STAFF, now=now - timedelta(minutes=5))
+    issue_ticket(queue, channel=Channel.STAFF, now=now - timedelta(minutes=4))
+    issue_ticket(queue, channel=Channel.STAFF, priority=Priority.GREEN_CHANNEL, now=now - timedelta(minutes=1))
+    real_choose, real_claim, real_call = services.choose, services._claim, services._call
+    first = {"choose": True, "claim": True}
+    modes = []
+
+    def choose(candidates, *args):
+        if first.pop("choose", False):  # as if the policy had picked the first arrival
+            return real_choose([c for c in candidates if c.id == a1.pk], *args)
+        return real_choose(candidates, *args)
+
+    def claim(*args):
+        return None if first.pop("claim", False) else real_claim(*args)
+
+    def call(*args, lock_first):
+        modes.append(lock_first)
+        return real_call(*args, lock_first=lock_first)
+
+    monkeypatch.setattr(services, "choose", choose)
+    monkeypatch.setattr(services, "_claim", claim)
+    monkeypatch.setattr(services, "_call", call)
+    assert call_next(windows[0], now=now).label == "A003"
+    assert modes == ([False, True] if connection.vendor == "postgresql" else [False])
+    assert sorted(Ticket.objects.filter(state=TicketState.WAITING).values_list("label", "overtaken")) == [
+        ("A001", 1), ("A002", 1)]
+    assert Call.objects.count() == 1
