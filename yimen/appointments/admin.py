@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from yimen.auditlog.services import log_action
 from yimen.lib.admin import EventInline, MaskedReadOnlyAdmin, ReadOnlyAdminMixin
 
-from .models import Booking, BookingEvent, BookingPolicy, CapacityPlan, PlanDay
+from .models import Booking, BookingEvent, BookingPolicy, CapacityPlan, PlanDay, WaitlistEntry
 
 
 class AuditedAdmin(admin.ModelAdmin):
@@ -52,7 +52,7 @@ class BookingPolicyAdmin(AuditedAdmin):
     audit_action = "appointments.policy.saved"
     list_display = ["center", "no_show_limit", "no_show_days", "block_days", "checkin_before_minutes",
                     "checkin_after_minutes", "late_rule", "phone_daily_limit", "address_hourly_limit",
-                    "release_delay_minutes"]
+                    "release_delay_minutes", "offer_minutes"]
 
 
 class BookingEventInline(EventInline):
@@ -87,3 +87,22 @@ class BookingAdmin(MaskedReadOnlyAdmin):
 class BookingEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["booking", "seq", "action", "from_state", "to_state", "actor", "at"]
     list_filter = ["action"]
+
+
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(MaskedReadOnlyAdmin):
+    list_display = ["code", "center", "item", "slot_start", "channel", "state", "masked_name",
+                    "masked_phone_number", "created_at", "offer_until"]
+    list_filter = ["center", "state", "channel"]
+    search_fields = ["code"]
+    date_hierarchy = "slot_start"
+    exclude = ["name", "id_number", "phone", "id_index", "phone_index", "address_index"]
+    masked_fields = ["masked_name", "masked_phone_number"]
+
+    @admin.display(description=_("name"))
+    def masked_name(self, obj):
+        return obj.masked_name
+
+    @admin.display(description=_("phone"))
+    def masked_phone_number(self, obj):
+        return obj.masked_phone

@@ -1,5 +1,5 @@
 """Appointments API (`/api/v1/appointments/`): slot search, book, a booking by code, cancel and
-reschedule by code, kiosk check-in.
+reschedule by code, kiosk check-in, the waitlist of a full slot (join, by code, accept, leave).
 
 Public endpoints need no session and are not CSRF-checked (ninja checks CSRF only for session
 auth, as the queue API's phone tickets): a booking is protected by its 10-character code
@@ -21,13 +21,13 @@ from yimen.hall.models import Center
 from yimen.hall.services import device_from_request
 from yimen.lib.api import ErrorOut, error
 
-from . import services
+from . import services, waitlist
 from .public import booking_data
-from .schemas import BookIn, BookingOut, CheckInIn, DayOut, RescheduleIn
+from .schemas import BookIn, BookingOut, CheckInIn, DayOut, RescheduleIn, WaitlistIn, WaitlistOut
 
 router = Router(tags=["appointments"])
 
-CONFLICTS = frozenset({"slot_full", "duplicate", "blocked", "conflict", "bad_state", "too_early", "too_late",
+CONFLICTS = frozenset({"slot_full", "slot_free", "offer_expired", "duplicate", "blocked", "conflict", "bad_state", "too_early", "too_late",
                        "wrong_day", "center_closed", "queue_closed", "channel_closed"})
 STATUS = {"not_found": 404, "forbidden": 403, "rate_limited": 429, "not_bookable": 404}
 ERRORS = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
@@ -151,3 +151,75 @@ def check_in(request: HttpRequest, body: CheckInIn):
     except services.AppointmentError as exc:
         return _refused(exc)
     return Status(200, booking_data(booking, request=request))
+
+
+# --- the waitlist -------------------------------------------------------------------------------
+
+def _entry_data(entry) -> dict:
+    return {"code": entry.code, "state": entry.state, "state_label": str(entry.get_state_display()),
+            "center": entry.center.code, "item": entry.item.code, "slot_start": entry.slot_start,
+            "slot_end": entry.slot_end, "position": waitlist.position(entry),
+            "offer_until": entry.offer_until if entry.state == "offered" else None,
+            "booking": entry.booking.code if entry.booking_id else None,
+            "name": entry.masked_name, "phone": entry.masked_phone}
+
+
+def _entry(code: str):
+    entry = waitlist.find_entry(code)
+    if entry is None:
+        return None, error(404, "not_found", _("No waitlist place with this code."))
+    return entry, None
+
+
+@router.post("/waitlist", response={201: WaitlistOut, **ERRORS},
+             summary="Join the waitlist of a full slot (web or hotline channel; the booking's checks)")
+def join_waitlist(request: HttpRequest, body: WaitlistIn):
+    center, item, refusal = _center_item(body.center, body.item)
+    if refusal:
+        return refusal
+    if body.channel == "internal":
+        return error(403, "forbidden", _("Only staff book on the internal channel."))
+    situation = None
+    if body.situation:
+        situation = item.situations.filter(code=body.situation).first()
+        if situation is None:
+            return error(400, "bad_situation", _("This situation does not belong to the item."))
+    try:
+        entry = waitlist.join(center, item, body.slot_start, name=body.name, id_number=body.id_number,
+                              phone=body.phone, situation=situation, applicant_type=body.applicant_type,
+                              channel=body.channel, address=request.META.get("REMOTE_ADDR", ""))
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(201, _entry_data(waitlist.find_entry(entry.code)))
+
+
+@router.get("/waitlist/{code}", response={200: WaitlistOut, **ERRORS}, summary="A waitlist place by its code")
+def get_waitlist(request: HttpRequest, code: str):
+    entry, refusal = _entry(code)
+    return refusal or Status(200, _entry_data(entry))
+
+
+@router.post("/waitlist/{code}/accept", response={201: BookingOut, **ERRORS},
+             summary="Accept the place offered: answers with the new booking")
+def accept_waitlist(request: HttpRequest, code: str):
+    entry, refusal = _entry(code)
+    if refusal:
+        return refusal
+    try:
+        booking = waitlist.accept(entry)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(201, booking_data(services.find_booking(booking.code), request=request))
+
+
+@router.post("/waitlist/{code}/leave", response={200: WaitlistOut, **ERRORS},
+             summary="Leave the waitlist, or decline the place offered")
+def leave_waitlist(request: HttpRequest, code: str):
+    entry, refusal = _entry(code)
+    if refusal:
+        return refusal
+    try:
+        entry = waitlist.leave(entry)
+    except services.AppointmentError as exc:
+        return _refused(exc)
+    return Status(200, _entry_data(entry))

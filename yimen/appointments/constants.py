@@ -12,6 +12,14 @@ class BookingState(models.TextChoices):
     CANCELLED = "cancelled", pgettext_lazy("appointment state", "Cancelled")
 
 
+class WaitState(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    OFFERED = "offered", _("Place offered")
+    BOOKED = "booked", _("Booked")
+    EXPIRED = "expired", _("Expired")
+    LEFT = "left", _("Left the waitlist")
+
+
 class BookingChannel(models.TextChoices):
     """Where a booking was made; each has its own share of a slot (the walk-in share is never booked)."""
 
@@ -57,6 +65,10 @@ DEFAULT_PHONE_DAILY = 5      # bookings made with one phone number in 24 hours
 DEFAULT_ADDRESS_HOURLY = 20  # bookings made from one network address in an hour
 DEFAULT_HORIZON_DAYS = 14
 DEFAULT_RELEASE_DELAY = 10  # minutes a freed place stays taken (against handing slots over: anchors.md, ZMS)
+
+DEFAULT_OFFER_MINUTES = 30  # how long a place offered to the waitlist is held for its citizen
+# Waitlist entries that are still in line (one per person and item, like bookings)
+WAIT_ACTIVE_STATES = (WaitState.WAITING, WaitState.OFFERED)
 
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L
 CODE_LENGTH = 10

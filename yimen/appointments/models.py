@@ -14,7 +14,7 @@ from yimen.lib.events import Event
 from yimen.lib.masking import mask_id_number, mask_name, mask_phone
 
 from . import constants as c
-from .constants import ApplicantType, BookingChannel, BookingState, LateRule
+from .constants import ApplicantType, BookingChannel, BookingState, LateRule, WaitState
 
 
 def spans_problem(spans) -> str | None:
@@ -145,6 +145,8 @@ class BookingPolicy(models.Model):
                                                          default=c.DEFAULT_PHONE_DAILY)
     address_hourly_limit = models.PositiveSmallIntegerField(_("bookings per network address per hour"),
                                                             default=c.DEFAULT_ADDRESS_HOURLY)
+    offer_minutes = models.PositiveSmallIntegerField(
+        _("a place offered to the waitlist is held for (minutes)"), default=c.DEFAULT_OFFER_MINUTES)
     release_delay_minutes = models.PositiveSmallIntegerField(
         _("freed places released after (minutes)"), default=c.DEFAULT_RELEASE_DELAY,
         help_text=_("A cancelled or moved booking keeps its place this long, so that slots cannot be handed "
@@ -282,3 +284,67 @@ class BookingEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.booking_id} #{self.seq} {self.action}"
+
+
+class WaitlistEntry(models.Model):
+    """A citizen waiting for a place in a full slot (候补). A place freed there is offered to the
+    first in line by SMS and held for them `offer_minutes` (services: waitlist)."""
+
+    center = models.ForeignKey("hall.Center", on_delete=models.PROTECT, related_name="+", verbose_name=_("center"))
+    plan = models.ForeignKey(CapacityPlan, on_delete=models.PROTECT, related_name="waitlist", verbose_name=_("plan"))
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="+",
+                             verbose_name=_("item"))
+    situation = models.ForeignKey("catalog.Situation", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("situation"))
+    channel = models.CharField(_("channel"), max_length=10, choices=BookingChannel.choices,
+                               default=BookingChannel.WEB)
+    business_date = models.DateField(_("date"))
+    slot_start = models.DateTimeField(_("slot start"))
+    slot_end = models.DateTimeField(_("slot end"))
+    code = models.CharField(_("waitlist code"), max_length=16, unique=True)
+    state = models.CharField(_("state"), max_length=10, choices=WaitState.choices, default=WaitState.WAITING)
+    applicant_type = models.CharField(_("applicant type"), max_length=12, choices=ApplicantType.choices,
+                                      default=ApplicantType.PERSON)
+    name = models.CharField(_("name"), max_length=100)
+    id_number = EncryptedTextField(_("ID number or credit code"))
+    id_index = models.CharField(_("identity blind index"), max_length=64, editable=False, db_index=True)
+    phone = EncryptedTextField(_("phone"))
+    phone_index = models.CharField(_("phone blind index"), max_length=64, editable=False, db_index=True)
+    address_index = models.CharField(_("network address blind index"), max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(_("joined at"))
+    offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
+    offer_until = models.DateTimeField(_("offer held until"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    booking = models.OneToOneField(Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("booking"))
+
+    class Meta:
+        verbose_name = _("waitlist entry (候补)")
+        verbose_name_plural = _("waitlist entries (候补)")
+        ordering = ["slot_start", "created_at", "id"]
+        indexes = [
+            models.Index(fields=["plan", "business_date", "state"], name="appointments_wait_day_idx"),
+            models.Index(fields=["state", "slot_start"], name="appointments_wait_state_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "id_index"], condition=Q(state__in=["waiting", "offered"]),
+                                    name="appointments_one_wait_per_person_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} · {mask_name(self.name)}"
+
+    def save(self, *args, **kwargs):
+        self.id_index = blind_index(self.id_number)
+        self.phone_index = blind_index(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_index", "phone_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)

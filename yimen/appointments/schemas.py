@@ -76,3 +76,22 @@ class RescheduleIn(Schema):
 class CheckInIn(Schema):
     code: str = Field("", max_length=200, description="The booking code, or what the scanner read from its QR code")
     id_number: str = Field("", max_length=30)
+
+
+class WaitlistIn(BookIn):
+    """Join the waitlist of a full slot (the booking's fields)."""
+
+
+class WaitlistOut(Schema):
+    code: str
+    state: str
+    state_label: str
+    center: str
+    item: str
+    slot_start: datetime
+    slot_end: datetime
+    position: int = Field(description="Place in line while waiting (1 = first); 0 otherwise")
+    offer_until: datetime | None = Field(description="While a place is offered: until when it is held")
+    booking: str | None = Field(description="The booking code once the offer was accepted")
+    name: str = Field(description="Masked")
+    phone: str = Field(description="Masked")

@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,13 +56,23 @@ from yimen.queueing.constants import Channel, Priority
 from yimen.workdays.services import is_workday
 
 from . import constants as c
-from .constants import ApplicantType, BookingChannel, BookingState, LateRule
-from .models import Booking, BookingDay, BookingEvent, BookingPolicy, CapacityPlan, PlanDay, SlotHold
+from .constants import ApplicantType, BookingChannel, BookingState, LateRule, WaitState
+from .models import (
+    Booking,
+    BookingDay,
+    BookingEvent,
+    BookingPolicy,
+    CapacityPlan,
+    PlanDay,
+    SlotHold,
+    WaitlistEntry,
+)
 
 __all__ = [
     "AppointmentError", "Slot", "Day", "plan_for", "policy_for", "slot_capacity", "day_slots", "search_slots",
     "materials_for", "book", "cancel", "reschedule", "find_booking", "check_in", "record_no_shows",
-    "blocked_until", "code_from_scan", "PlanCell", "week_overview", "terminals_for",
+    "blocked_until", "code_from_scan", "PlanCell", "week_overview", "terminals_for", "applicant_checks",
+    "taken_places",
 ]
 
 PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
@@ -166,21 +176,33 @@ class Day:
     def free(self) -> int:
         return sum(s.free for s in self.slots)
 
+    @property
+    def full_slots(self) -> list[Slot]:
+        """Slots the channel could book but are taken: their waitlists are open."""
+        return [s for s in self.slots if s.quota and not s.free]
+
 
 def _booked(plan: CapacityPlan, channel: str | None, first: date, last: date,
             now: datetime) -> dict[tuple[datetime, str], int]:
-    """(slot start, channel) -> places taken: bookings holding a place, and places freed less than
-    the release delay ago (`SlotHold`)."""
+    """(slot start, channel) -> places taken: bookings holding a place, places freed less than
+    the release delay ago (`SlotHold`), places offered to the waitlist and, for a channel's search,
+    people waiting (a freed place is theirs first)."""
     bookings = Booking.objects.filter(plan=plan, business_date__gte=first, business_date__lte=last,
                                       state__in=c.HOLDING_STATES)
     tz = timezone.get_current_timezone()
     holds = SlotHold.objects.filter(plan=plan, until__gt=now,
                                     slot_start__gte=datetime.combine(first, time(0), tzinfo=tz),
                                     slot_start__lt=datetime.combine(last + timedelta(days=1), time(0), tzinfo=tz))
+    # places offered to the waitlist are held for the citizen; a slot where people wait keeps any
+    # freed place for them (the offer job hands it over within a minute)
+    waiting = WaitlistEntry.objects.filter(plan=plan, business_date__gte=first, business_date__lte=last)
+    waiting = waiting.filter(Q(state=WaitState.OFFERED, offer_until__gt=now) if channel is None else
+                             Q(state=WaitState.WAITING) | Q(state=WaitState.OFFERED, offer_until__gt=now))
     if channel is not None:
         bookings, holds = bookings.filter(channel=channel), holds.filter(channel=channel)
+        waiting = waiting.filter(channel=channel)
     taken: dict[tuple[datetime, str], int] = {}
-    for rows in (bookings, holds):
+    for rows in (bookings, holds, waiting):
         for start, ch, n in rows.values_list("slot_start", "channel").order_by().annotate(n=Count("id")):
             taken[(start, ch)] = taken.get((start, ch), 0) + n
     return taken
@@ -378,16 +400,28 @@ def _record(booking: Booking, action: str, from_state: str, to_state: str, now: 
         payload=payload or {})
 
 
-def _check_place(plan: CapacityPlan, slot_start: datetime, channel: str, now: datetime, *,
-                 exclude: int | None = None) -> None:
-    """Under the day's lock: refuse when the channel's share of the slot is taken (bookings, and
-    places freed less than the release delay ago)."""
-    quota = channel_quota(plan, channel)
+def taken_places(plan: CapacityPlan, slot_start: datetime, channel: str, now: datetime, *,
+                 exclude: int | None = None, exclude_offer: int | None = None) -> int:
+    """Under the day's lock: the channel's places of the slot that are taken: bookings holding a
+    place, places freed less than the release delay ago, places offered to the waitlist."""
     taken = Booking.objects.filter(plan=plan, slot_start=slot_start, channel=channel, state__in=c.HOLDING_STATES)
     if exclude is not None:
         taken = taken.exclude(pk=exclude)
     held = SlotHold.objects.filter(plan=plan, slot_start=slot_start, channel=channel, until__gt=now).count()
-    if taken.count() + held >= quota:
+    offers = WaitlistEntry.objects.filter(plan=plan, slot_start=slot_start, channel=channel,
+                                          state=WaitState.OFFERED, offer_until__gt=now)
+    if exclude_offer is not None:
+        offers = offers.exclude(pk=exclude_offer)
+    return taken.count() + held + offers.count()
+
+
+def _check_place(plan: CapacityPlan, slot_start: datetime, channel: str, now: datetime, *,
+                 exclude: int | None = None) -> None:
+    """Under the day's lock: refuse when the channel's share of the slot is taken, or when people
+    wait for it (a freed place is theirs first: waitlist)."""
+    if taken_places(plan, slot_start, channel, now, exclude=exclude) >= channel_quota(plan, channel) or \
+            WaitlistEntry.objects.filter(plan=plan, slot_start=slot_start, channel=channel,
+                                         state=WaitState.WAITING).exists():
         raise AppointmentError("slot_full", _("This slot is fully booked. Please choose another slot."))
 
 
@@ -402,6 +436,50 @@ def book(center: Center, item: ServiceItem, slot_start: datetime, *, name: str, 
     `closed_day` (holiday, rest day, closure), `outside_hours`, `blocked` (no-shows),
     `rate_limited`, `duplicate` (an active booking of this person for this item), `slot_full`."""
     now = now or timezone.now()
+    a = applicant_checks(center, item, slot_start, name=name, id_number=id_number, phone=phone, situation=situation,
+                         applicant_type=applicant_type, channel=channel, address=address, by=by, now=now)
+    plan, start, end, id_index = a.plan, a.start, a.end, a.id_index
+    try:
+        with transaction.atomic():
+            _lock_day(plan, timezone.localdate(start))
+            if Booking.objects.filter(item=item, id_index=id_index, state__in=c.ACTIVE_STATES).exists():
+                raise AppointmentError("duplicate", _(
+                    "You already have an appointment for this item. Cancel or change it with its booking code."))
+            _check_place(plan, start, channel, now)
+            booking = Booking.objects.create(
+                center=center, plan=plan, item=item, situation=situation, channel=channel,
+                business_date=timezone.localdate(start), slot_start=start, slot_end=end, code=_new_code(),
+                applicant_type=a.applicant_type, name=a.name, id_number=a.id_number, phone=a.phone,
+                address_index=a.address_index, created_at=now, by=by if getattr(by, "pk", None) else None)
+            _record(booking, "book", "", BookingState.BOOKED, now, by=by,
+                    payload={"slot_start": start, "channel": channel, "item": item.code})
+    except IntegrityError as exc:  # the partial unique index: the same person booked at the same moment
+        raise AppointmentError("duplicate", _(
+            "You already have an appointment for this item. Cancel or change it with its booking code.")) from exc
+    return booking
+
+
+@dataclass(frozen=True)
+class Applicant:
+    """What `applicant_checks` found acceptable: the normalised person and the slot."""
+
+    plan: CapacityPlan
+    start: datetime
+    end: datetime
+    name: str
+    id_number: str
+    applicant_type: str
+    phone: str
+    id_index: str
+    address_index: str
+
+
+def applicant_checks(center: Center, item: ServiceItem, slot_start: datetime, *, name: str, id_number: str,
+                     phone: str, situation: Situation | None = None, applicant_type: str | None = None,
+                     channel: str = BookingChannel.WEB, address: str = "", by=None,
+                     now: datetime) -> Applicant:
+    """The checks of booking and joining a waitlist that need no lock: person, item, slot, no-show
+    block and rate limits (`book` lists the refusals)."""
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
         raise AppointmentError("bad_name", _("Please enter the applicant's name (at most 50 characters)."))
@@ -430,24 +508,7 @@ def book(center: Center, item: ServiceItem, slot_start: datetime, *, name: str, 
             "ticket at the center.") % {"date": timezone.localdate(until).isoformat()})
     address_index = blind_index(address) if address else ""
     _check_rates(blind_index(phone), address_index, policy, now)
-    try:
-        with transaction.atomic():
-            _lock_day(plan, timezone.localdate(start))
-            if Booking.objects.filter(item=item, id_index=id_index, state__in=c.ACTIVE_STATES).exists():
-                raise AppointmentError("duplicate", _(
-                    "You already have an appointment for this item. Cancel or change it with its booking code."))
-            _check_place(plan, start, channel, now)
-            booking = Booking.objects.create(
-                center=center, plan=plan, item=item, situation=situation, channel=channel,
-                business_date=timezone.localdate(start), slot_start=start, slot_end=end, code=_new_code(),
-                applicant_type=applicant_type, name=name, id_number=id_number, phone=phone,
-                address_index=address_index, created_at=now, by=by if getattr(by, "pk", None) else None)
-            _record(booking, "book", "", BookingState.BOOKED, now, by=by,
-                    payload={"slot_start": start, "channel": channel, "item": item.code})
-    except IntegrityError as exc:  # the partial unique index: the same person booked at the same moment
-        raise AppointmentError("duplicate", _(
-            "You already have an appointment for this item. Cancel or change it with its booking code.")) from exc
-    return booking
+    return Applicant(plan, start, end, name, id_number, applicant_type, phone, id_index, address_index)
 
 
 def find_booking(code: str) -> Booking | None:
@@ -490,6 +551,7 @@ def cancel(booking: Booking, *, by=None, now: datetime | None = None) -> Booking
             raise AppointmentError("conflict", _("The appointment was changed meanwhile; please reload it."))
         _hold(current, now)
         _record(current, "cancel", BookingState.BOOKED, BookingState.CANCELLED, now, by=by)
+    _after_release(current, now)
     return _fresh(booking)
 
 
@@ -516,7 +578,15 @@ def reschedule(booking: Booking, slot_start: datetime, *, by=None, now: datetime
         _hold(current, now)
         _record(current, "reschedule", BookingState.BOOKED, BookingState.BOOKED, now, by=by,
                 payload={"from": current.slot_start, "to": start})
+    _after_release(current, now)
     return _fresh(booking)
+
+
+def _after_release(booking: Booking, now: datetime) -> None:
+    """A place of `booking`'s old slot was freed: the waitlist gets it (waitlist.after_release)."""
+    from . import waitlist
+
+    waitlist.after_release(booking, now=now)
 
 
 # --- check-in and no-shows ---------------------------------------------------------------------

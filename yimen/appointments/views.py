@@ -22,7 +22,7 @@ from yimen.hall.models import Center, Terminal
 from yimen.hall.services import HallError
 from yimen.lib.qr import qr_svg
 
-from . import servicemap, services
+from . import servicemap, services, waitlist
 from .api import CONFLICTS, STATUS, kiosk_center
 from .constants import BookingChannel, BookingState
 from .forms import PersonForm
@@ -88,8 +88,21 @@ def person(request, center_code: str, item_code: str):
     if slot is None:
         return redirect(back)
     form = PersonForm(request.POST or None)
+    joining = (request.GET.get("waitlist") or request.POST.get("waitlist")) == "1"
     status = 200
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and joining:
+        try:
+            entry = waitlist.join(center, item, slot, situation=situation,
+                                  address=request.META.get("REMOTE_ADDR", ""), **form.cleaned_data)
+        except services.AppointmentError as exc:
+            if exc.code == "slot_free":
+                return redirect(f"{request.path}?slot={slot.isoformat()}"
+                                + (f"&situation={situation.pk}" if situation else ""))
+            form.add_refusal(exc.code, exc.message)
+            status = STATUS.get(exc.code) or (409 if exc.code in CONFLICTS else 400)
+        else:
+            return redirect("appointments:waitlist", code=entry.code)
+    elif request.method == "POST" and form.is_valid():
         try:
             booking = services.book(center, item, slot, situation=situation, address=request.META.get("REMOTE_ADDR", ""),
                                     **form.cleaned_data)
@@ -106,7 +119,7 @@ def person(request, center_code: str, item_code: str):
     form.aria()
     return render(request, "appointments/book_person.html", {
         "center": center, "item": item, "slot": slot, "situation": situation, "form": form, "back": back,
-        "step": 3,
+        "step": 3, "joining": joining,
     }, status=status)
 
 
@@ -278,3 +291,41 @@ def terminal_status(request, pk: int):
     # htmx swaps the row even on a refusal (the message is in the row), so answer 200
     return render(request, "appointments/_terminal_row.html", {"t": terminal, "error": error,
                                                                "error_for": terminal.pk})
+
+
+# --- the waitlist of a full slot -----------------------------------------------------------------
+
+def _entry(code: str):
+    entry = waitlist.find_entry(code)
+    if entry is None:
+        raise Http404(_("No waitlist place with this code."))
+    return entry
+
+
+def waitlist_page(request, code: str, *, error: str = "", status: int = 200):
+    """The citizen's waitlist place: position in line, or the offered place to accept in time."""
+    entry = _entry(code)
+    return render(request, "appointments/waitlist.html", {
+        "entry": entry, "position": waitlist.position(entry), "error": error,
+        "policy": services.policy_for(entry.center_id)}, status=status)
+
+
+@require_POST
+def waitlist_accept(request, code: str):
+    entry = _entry(code)
+    try:
+        booking = waitlist.accept(entry)
+    except services.AppointmentError as exc:
+        return waitlist_page(request, code, error=exc.message, status=409)
+    request.session["booked"] = booking.code
+    return redirect(manage_path(booking))
+
+
+@require_POST
+def waitlist_leave(request, code: str):
+    entry = _entry(code)
+    try:
+        waitlist.leave(entry)
+    except services.AppointmentError as exc:
+        return waitlist_page(request, code, error=exc.message, status=409)
+    return redirect("appointments:waitlist", code=entry.code)
