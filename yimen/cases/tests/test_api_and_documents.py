@@ -121,6 +121,8 @@ def test_documents_print_for_staff_and_applicant_only(client, desk, world):
         body = page.content.decode()
         assert page.status_code == 200 and row.number in body and "2026-03-10" in body
         assert not re.search(r"\d{17}[\dXx]", body) and "<svg" in body  # masked ID, QR code
+        rate = re.search(r'class="eval-qr"><svg[^>]*>\s*<title>([^<]*)</title>', body)  # 好差评 QR on the receipt
+        assert rate is not None, body[body.find("eval-qr") - 100:body.find("eval-qr") + 300]
         assert LogEntry.objects.filter(action="print_document").count() == 1
         assert desk.get(url, {"paper": "80mm"}).status_code == 200
         client.logout()
