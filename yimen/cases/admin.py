@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from yimen.lib.admin import ReadOnlyAdminMixin
+from yimen.lib.admin import EventInline, ReadOnlyAdminMixin, ReadOnlyInline
 from yimen.lib.masking import mask_name
 
 from .models import (
@@ -20,36 +20,25 @@ from .models import (
 )
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class EventInline(_ReadOnlyInline):
+class CaseEventInline(EventInline):
     model = CaseEvent
     fields = ["seq", "action", "from_state", "to_state", "actor", "actor_kind", "at", "payload"]
     readonly_fields = fields
 
 
-class MaterialInline(_ReadOnlyInline):
+class MaterialInline(ReadOnlyInline):
     model = CaseMaterial
     fields = ["material", "received", "exempt", "exempt_reason", "data_reference", "file_path", "size"]
     readonly_fields = fields
 
 
-class SuspensionInline(_ReadOnlyInline):
+class SuspensionInline(ReadOnlyInline):
     model = CaseSuspension
     fields = ["reason_type", "basis", "started_on", "ended_on", "notice_ref", "approved_by"]
     readonly_fields = fields
 
 
-class ExtensionInline(_ReadOnlyInline):
+class ExtensionInline(ReadOnlyInline):
     model = CaseExtension
     fields = ["days", "reason", "approved_by", "approved_at", "notified_at"]
     readonly_fields = fields
@@ -66,7 +55,7 @@ class CaseAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "created_at"
     exclude = ["id_number", "agent_id_number"]
     readonly_fields = ["masked_id"]
-    inlines = [MaterialInline, SuspensionInline, ExtensionInline, EventInline]
+    inlines = [MaterialInline, SuspensionInline, ExtensionInline, CaseEventInline]
 
     @admin.display(description=_("applicant"))
     def applicant(self, obj):
@@ -85,7 +74,7 @@ class CaseEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     date_hierarchy = "at"
 
 
-class CorrectionItemInline(_ReadOnlyInline):
+class CorrectionItemInline(ReadOnlyInline):
     model = CorrectionItem
     fields = ["material", "problem"]
     readonly_fields = fields

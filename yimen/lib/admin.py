@@ -16,11 +16,9 @@ class ReadOnlyAdminMixin:
         return False
 
 
-class EventInline(admin.TabularInline):
-    """An object's append-only events under it, read-only; set `model`."""
+class ReadOnlyInline(admin.TabularInline):
+    """Rows under an object that change only through services: shown, never added or edited."""
 
-    fields = ["seq", "action", "from_state", "to_state", "actor", "at", "payload"]
-    readonly_fields = fields
     extra = 0
     can_delete = False
 
@@ -29,6 +27,13 @@ class EventInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class EventInline(ReadOnlyInline):
+    """An object's append-only events under it, read-only; set `model`."""
+
+    fields = ["seq", "action", "from_state", "to_state", "actor", "at", "payload"]
+    readonly_fields = fields
 
 
 class MaskedReadOnlyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
