@@ -71,6 +71,7 @@ class Command(BaseCommand):
             ("办件 My cases / 出件 (window1)", "/cases/staff/"),
             ("差评整改 Rectification desk", "/evaluations/desk/"),
             ("预约 Book an appointment (phone)", "/appointments/cm-district/"),
+            ("服务地图 Centers and terminals", "/appointments/map/"),
             ("预约签到 Appointment check-in (kiosk)",
              "/staff/hall/device/enrol/?token=demo-kiosk&next=/appointments/kiosk/checkin/"),
             ("AB岗覆盖 Coverage (manager)", "/staff/hall/coverage/"),
