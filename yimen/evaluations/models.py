@@ -178,6 +178,9 @@ class BadReview(models.Model):
         indexes = [
             models.Index(fields=["center", "state", "feedback_due"], name="evaluations_review_center_idx"),
             models.Index(fields=["owner", "state"], name="evaluations_review_owner_idx"),
+            # the KPIs of a center-month (kpis.py)
+            models.Index(fields=["center", "received_on"], name="evaluations_review_recv_idx"),
+            models.Index(fields=["center", "first_feedback_due"], name="evaluations_review_fdue_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(state=ReviewState.REPLIED) | ~Q(reply_text=""),

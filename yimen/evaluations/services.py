@@ -578,7 +578,7 @@ def _guard_reply(review, *, by, now, text: str = "", verification: str = "") -> 
         raise EvaluationError("ledger_required", _("A complex order keeps its rectification ledger: add the measures."))
     replied_on = timezone.localdate(now)
     callback = deadline(replied_on, review.policy.callback_wd, calendar_id=review.center.calendar_id)
-    updates.update(reply_text=text, replied_at=now, callback_due=callback.date, reply_rating="")
+    updates.update(reply_text=text, replied_at=now, callback_due=callback.date)  # the last rating stays (KPIs)
     if review.first_replied_on is None:
         updates["first_replied_on"] = replied_on
     return updates, {"callback_due": callback.date, "on_time": replied_on <= review.feedback_due,

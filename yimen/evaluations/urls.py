@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import reports, views
 
 app_name = "evaluations"
 
@@ -10,4 +10,6 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("desk/<int:pk>/", views.review_page, name="review"),
     path("desk/<int:pk>/act/", views.act, name="act"),
+    path("kpis/", reports.kpi_page, name="kpis"),
+    path("kpis/records/<slug:name>/<slug:part>/", reports.kpi_records, name="kpi_records"),
 ]
