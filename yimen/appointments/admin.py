@@ -50,8 +50,7 @@ class CapacityPlanAdmin(AuditedAdmin):
 @admin.register(BookingPolicy)
 class BookingPolicyAdmin(AuditedAdmin):
     audit_action = "appointments.policy.saved"
-    list_display = ["center", "no_show_limit", "no_show_days", "block_days", "checkin_before_minutes",
-                    "checkin_after_minutes", "late_rule", "phone_daily_limit", "address_hourly_limit",
+    list_display = ["center", "no_show_limit", "no_show_days", "block_days", "late_rule", "phone_daily_limit", "address_hourly_limit",
                     "release_delay_minutes", "offer_minutes"]
 
 

@@ -136,10 +136,6 @@ class BookingPolicy(models.Model):
     no_show_limit = models.PositiveSmallIntegerField(_("no-shows that block booking"), default=c.DEFAULT_NO_SHOW_LIMIT)
     no_show_days = models.PositiveSmallIntegerField(_("… within (days)"), default=c.DEFAULT_NO_SHOW_DAYS)
     block_days = models.PositiveSmallIntegerField(_("booking blocked for (days)"), default=c.DEFAULT_BLOCK_DAYS)
-    checkin_before_minutes = models.PositiveSmallIntegerField(_("check-in opens before the slot (minutes)"),
-                                                              default=c.DEFAULT_CHECKIN_BEFORE)
-    checkin_after_minutes = models.PositiveSmallIntegerField(_("check-in closes after the slot start (minutes)"),
-                                                             default=c.DEFAULT_CHECKIN_AFTER)
     late_rule = models.CharField(_("late arrivals"), max_length=10, choices=LateRule.choices, default=LateRule.WALK_IN)
     phone_daily_limit = models.PositiveSmallIntegerField(_("bookings per phone per day"),
                                                          default=c.DEFAULT_PHONE_DAILY)
@@ -164,6 +160,15 @@ class BookingPolicy(models.Model):
 
     def __str__(self) -> str:
         return str(self.center)
+
+    # The check-in window is the center's (hall.Center), shared with the queue's ordering policy.
+    @property
+    def checkin_before_minutes(self) -> int:
+        return self.center.checkin_before_minutes
+
+    @property
+    def checkin_after_minutes(self) -> int:
+        return self.center.checkin_after_minutes
 
 
 class BookingDay(models.Model):

@@ -96,7 +96,8 @@ def plan_for(center: Center, item: ServiceItem) -> CapacityPlan | None:
 
 def policy_for(center_id: int) -> BookingPolicy:
     """The center's booking policy, or the defaults (an unsaved row) when it has none."""
-    return BookingPolicy.objects.filter(center_id=center_id).first() or BookingPolicy(center_id=center_id)
+    return BookingPolicy.objects.select_related("center").filter(center_id=center_id).first() or \
+        BookingPolicy(center=Center.objects.get(pk=center_id))
 
 
 def slot_capacity(plan: CapacityPlan) -> int:

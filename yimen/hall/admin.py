@@ -28,7 +28,8 @@ class WindowInline(admin.TabularInline):
 
 @admin.register(Center)
 class CenterAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent", "address", "is_demo"]
+    list_display = ["code", "name", "kind", "parent", "address", "checkin_before_minutes", "checkin_after_minutes",
+                    "is_demo"]
     list_filter = ["kind"]
     search_fields = ["code", "name"]
     inlines = [WindowInline]

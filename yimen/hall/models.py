@@ -29,6 +29,14 @@ class Center(models.Model):
     opening_hours = models.JSONField(_("opening hours"), default=default_opening_hours)
     filing_authority = models.CharField(_("filing authority"), max_length=60, default="区政务服务办")
     is_demo = models.BooleanField(_("demo data"), default=False)
+    # The appointment check-in window (预约优先): booked citizens check in from `before` minutes
+    # before their slot to `after` minutes after its start, and the queue's ordering calls them
+    # first inside the same window. One value for appointments and queueing (neither imports the other).
+    checkin_before_minutes = models.PositiveSmallIntegerField(
+        _("appointment check-in opens before the slot (minutes)"), default=15)
+    checkin_after_minutes = models.PositiveSmallIntegerField(
+        _("appointment check-in closes after the slot start (minutes)"), default=10,
+        help_text=_("Inside this window the appointment ticket is called first (within the fairness cap)"))
 
     class Meta:
         verbose_name = _("service center")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -32,7 +33,7 @@ from django.utils.translation import gettext as _
 from yimen.auditlog.models import ActorKind
 from yimen.auditlog.services import log_action
 from yimen.catalog.constants import ItemStatus
-from yimen.hall.models import Window
+from yimen.hall.models import Center, Window
 from yimen.hall.services import is_open
 from yimen.lib.errors import Refused
 from yimen.lib.rows import aware as _aware
@@ -162,7 +163,8 @@ def issue_or_get(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = 
     Refuses: an inactive queue (`queue_closed`), an item the queue does not serve (`wrong_queue`)
     or that is not active (`item_inactive`), an unknown priority or channel, a channel the queue
     does not take (`channel_closed`), and a kiosk, phone or check-in ticket while the center is
-    closed (`center_closed`; staff may issue while they are there)."""
+    closed (`center_closed`; staff may issue while they are there; an appointment check-in is
+    taken from the start of its check-in window, `_early_checkin`)."""
     if not queue.is_active:
         raise QueueError("queue_closed", _("This queue is not taking tickets."))
     if priority not in Priority.values:
@@ -181,7 +183,8 @@ def issue_or_get(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = 
     now = now or timezone.now()
     if channel not in (queue.channels or []):
         raise QueueError("channel_closed", _("This queue does not take tickets from this channel."))
-    if channel in PUBLIC_CHANNELS and not is_open(queue.center, now):
+    if channel in PUBLIC_CHANNELS and not is_open(queue.center, now) \
+            and not _early_checkin(queue.center, channel, priority, slot_start, now):
         raise QueueError("center_closed", _("The center is closed now; please come back during opening hours."))
     try:
         with _writing():
@@ -194,6 +197,31 @@ def issue_or_get(queue: Queue, *, channel: str = Channel.KIOSK, priority: str = 
         raise
     _announce(ticket, "issue")  # after commit, outside the writers' turn
     return ticket, True
+
+
+def _early_checkin(center: Center, channel: str, priority: str, slot_start: datetime | None, now: datetime) -> bool:
+    """An appointment check-in ticket (channel checkin, a slot start) is taken from the start of
+    its check-in window (the center's `checkin_before_minutes`) even while the center is not open
+    yet, when the slot itself is in opening hours: a 09:00 booking checks in at 08:45."""
+    if channel != Channel.CHECKIN or priority != Priority.APPOINTMENT or slot_start is None:
+        return False
+    opens = slot_start - timedelta(minutes=center.checkin_before_minutes)
+    return opens <= now < slot_start and is_open(center, slot_start)
+
+
+def _center_policy(window: Window, policy: Policy, candidates: Sequence[Candidate]) -> Policy:
+    """The default ordering policy with the center's appointment check-in window (hall.Center:
+    the same minutes appointments' check-in uses). Read only when an appointment ticket is among
+    the candidates and the caller brought no policy of its own: other calls cost no query."""
+    if policy is not DEFAULT_POLICY or not any(c.priority == Priority.APPOINTMENT and c.slot_start is not None
+                                               for c in candidates):
+        return policy
+    if Window.center.is_cached(window):
+        before, after = window.center.checkin_before_minutes, window.center.checkin_after_minutes
+    else:
+        before, after = Center.objects.filter(pk=window.center_id) \
+            .values_list("checkin_before_minutes", "checkin_after_minutes").get()
+    return replace(policy, checkin_before=timedelta(minutes=before), checkin_after=timedelta(minutes=after))
 
 
 def _by_key(queue: Queue, key: str) -> Ticket | None:
@@ -353,6 +381,7 @@ def _call(window: Window, by, policy: Policy, now: datetime, day, also: Sequence
         rows, recent, queue_ids = _candidates(window, day, policy, also, size=CALL_PAGE)
         by_id = {r[0]: r for r in rows}
         candidates = [_candidate(r) for r in rows]
+        policy = _center_policy(window, policy, candidates)
         while candidates and ticket is None:
             choice = choose(candidates, local_now, recent, policy)
             c = choice.candidate
@@ -446,6 +475,7 @@ def waiting_list(window: Window, *, policy: Policy = DEFAULT_POLICY, now: dateti
     rows, recent, _queue_ids = _candidates(window, timezone.localdate(now), policy, also)
     local_now = timezone.localtime(now)
     candidates = [_candidate(r) for r in rows]
+    policy = _center_policy(window, policy, candidates)
     order = []
     while candidates and len(order) < limit:
         choice = choose(candidates, local_now, recent, policy)

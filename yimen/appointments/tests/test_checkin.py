@@ -8,6 +8,7 @@ import pytest
 from yimen.appointments import services, tasks
 from yimen.appointments.constants import BookingState, LateRule
 from yimen.appointments.models import Booking, BookingPolicy
+from yimen.hall.models import Center
 from yimen.queueing import services as queue
 from yimen.queueing.constants import Channel, Priority
 from yimen.queueing.models import Ticket
@@ -32,6 +33,25 @@ def test_check_in_issues_an_appointment_ticket_called_before_an_earlier_walk_in(
     assert first.pk == ticket.pk and first.calls.get().rule == "appointment"
     assert queue.call_next(world.windows[1], now=at(FRIDAY, "09:56")).pk == walk_in.pk
     assert list(b.events.values_list("action", flat=True)) == ["book", "check_in"]
+
+
+def test_a_nine_oclock_booking_checks_in_before_the_center_opens(world, applicant):
+    nine = services.book(world.center, world.item, at(FRIDAY, "09:00"), **applicant, now=NOW)
+    with pytest.raises(services.AppointmentError) as err:
+        services.check_in(world.center, code=nine.code, now=at(FRIDAY, "08:44"))
+    assert err.value.code == "too_early" and "08:45" in err.value.message
+    b = services.check_in(world.center, code=nine.code, now=at(FRIDAY, "08:45"))
+    assert b.state == BookingState.CHECKED_IN and b.ticket.priority == Priority.APPOINTMENT
+
+
+def test_the_check_in_window_is_the_centers_and_the_ordering_uses_it(world, booking):
+    Center.objects.filter(pk=world.center.pk).update(checkin_before_minutes=30, checkin_after_minutes=20)
+    walk_in = queue.issue_ticket(world.queue, channel=Channel.KIOSK, item=world.item, now=at(FRIDAY, "09:30"))
+    b = services.check_in(world.center, code=booking.code, now=at(FRIDAY, "09:30"))
+    assert b.ticket.priority == Priority.APPOINTMENT
+    window = type(world.windows[0]).objects.get(pk=world.windows[0].pk)
+    first = queue.call_next(window, now=at(FRIDAY, "10:15"))  # 15 minutes after the slot: inside 20
+    assert first.pk == b.ticket_id and first.calls.get().rule == "appointment" and walk_in.state == "waiting"
 
 
 def test_checking_in_twice_gives_the_same_ticket(world, booking):
@@ -65,7 +85,8 @@ def test_late_arrival_becomes_a_normal_walk_in_by_default(world, booking):
 
 
 def test_late_arrival_is_refused_when_the_center_says_so(world, booking):
-    BookingPolicy.objects.create(center=world.center, late_rule=LateRule.REFUSE, checkin_after_minutes=5)
+    BookingPolicy.objects.create(center=world.center, late_rule=LateRule.REFUSE)
+    Center.objects.filter(pk=world.center.pk).update(checkin_after_minutes=5)  # the center's window
     with pytest.raises(services.AppointmentError) as err:
         services.check_in(world.center, code=booking.code, now=at(FRIDAY, "10:06"))
     assert err.value.code == "too_late" and "10:05" in err.value.message
