@@ -46,6 +46,7 @@ from yimen.catalog.models import Material, ServiceItem, Situation
 from yimen.catalog.services import published_guide
 from yimen.hall import intervals
 from yimen.hall.models import Center
+from yimen.hall.services import hours_spans
 from yimen.lib.crypto import blind_index
 from yimen.lib.errors import Refused
 from yimen.lib.events import next_seq
@@ -119,13 +120,6 @@ def channel_quota(plan: CapacityPlan, channel: str, capacity: int | None = None)
 
 # --- slots -------------------------------------------------------------------------------------
 
-def _at(day: date, hhmm: str) -> datetime:
-    tz = timezone.get_current_timezone()
-    if hhmm == "24:00":
-        return datetime.combine(day + timedelta(days=1), time(0), tzinfo=tz)
-    return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=tz)
-
-
 def _spans(plan: CapacityPlan, day: date, overrides: dict[date, PlanDay] | None = None) -> list[intervals.Span]:
     """Booking hours of a plan on `day`: a PlanDay wins (closed, or its special hours even on a rest
     day); otherwise the plan's hours (else the center's opening hours) on working days only."""
@@ -135,13 +129,10 @@ def _spans(plan: CapacityPlan, day: date, overrides: dict[date, PlanDay] | None 
         if override.closed:
             return []
         if override.hours:
-            return intervals.normalise((_at(day, a), _at(day, b)) for a, b in override.hours)
+            return hours_spans({str(day.isoweekday()): override.hours}, day)
     if not is_workday(day, calendar_id=plan.center.calendar_id):
         return []
-    hours = plan.hours or plan.center.opening_hours or {}
-    # a make-up working Saturday or Sunday (调休) keeps ordinary Monday hours
-    spans = hours.get(str(day.isoweekday())) or (hours.get("1") if day.isoweekday() > 5 else None) or []
-    return intervals.normalise((_at(day, a), _at(day, b)) for a, b in spans)
+    return hours_spans(plan.hours or plan.center.opening_hours, day)
 
 
 def _starts(plan: CapacityPlan, spans: list[intervals.Span]) -> list[tuple[datetime, datetime]]:

@@ -28,7 +28,7 @@ from .constants import DeviceKind, PauseReason, PostRole, TerminalStatus, Window
 from .models import Center, Device, Post, PostAssignment, Shift, ShiftPause, Terminal, Window
 
 __all__ = [
-    "HallError", "is_open", "opening_spans", "window_list_items", "window_items", "terminal_items",
+    "HallError", "is_open", "hours_spans", "opening_spans", "window_list_items", "window_items", "terminal_items",
     "set_terminal_status", "terminal_seen", "register_device", "authenticate_device", "revoke_device",
     "device_from_request", "sign_in", "pause", "resume", "sign_out", "current_shift", "on_post_seconds",
     "on_post_seconds_on", "window_presence", "window_state", "window_person", "assign_post", "post_items", "is_present",
@@ -55,6 +55,16 @@ def _at(day: date, hhmm: str) -> datetime:
     return datetime.combine(day, time.fromisoformat(hhmm), tzinfo=tz)
 
 
+def hours_spans(hours: dict, day: date) -> list[intervals.Span]:
+    """Weekly hours (ISO weekday "1"–"7" -> [[start, end], …] in local "HH:MM", end up to "24:00")
+    as the aware, normalised spans of local date `day`. A Saturday or Sunday without hours of its
+    own takes Monday's: on a make-up working day (调休) ordinary weekday hours apply. Whether `day`
+    is a working day at all is the caller's question (the work calendar)."""
+    hours = hours or {}
+    spans = hours.get(str(day.isoweekday())) or (hours.get("1") if day.isoweekday() > 5 else None) or []
+    return intervals.normalise((_at(day, start), _at(day, end)) for start, end in spans)
+
+
 def opening_spans(center: Center, day: date) -> list[intervals.Span]:
     """The center's opening spans on local date `day` as aware datetimes; none on a rest day.
     A demo center is open around the clock while DEMO_ALWAYS_OPEN is on, so that people trying
@@ -63,10 +73,7 @@ def opening_spans(center: Center, day: date) -> list[intervals.Span]:
         return [(_at(day, "00:00"), _at(day, "24:00"))]
     if not is_workday(day, calendar_id=center.calendar_id):
         return []
-    hours = center.opening_hours or {}
-    # a make-up working Saturday or Sunday (调休) keeps ordinary weekday hours
-    spans = hours.get(str(day.isoweekday())) or (hours.get("1") if day.isoweekday() > 5 else None) or []
-    return intervals.normalise((_at(day, start), _at(day, end)) for start, end in spans)
+    return hours_spans(center.opening_hours, day)
 
 
 def is_open(center: Center, at: datetime | None = None) -> bool:
