@@ -140,3 +140,175 @@ def kpi_records(request, name: str, part: str):
         "center": center, "month": month, "label": label, "part": part, "model": model, "total": total,
         "rows": rows, "truncated": total > RECORDS_SHOWN, "qs": request.GET.urlencode(),
         "evaluator": can_see_evaluator(request.user, center.pk)})
+
+
+# --- the public disclosure page (公示) --------------------------------------------------------------
+
+def _previous_month(today: date) -> str:
+    first = today.replace(day=1)
+    return f"{first.year - (first.month == 1)}-{(first.month - 2) % 12 + 1:02d}"
+
+
+def disclosure(center: Center, start: date, end: date, *, today: date | None = None) -> dict:
+    """What the public page shows of a center-month: per agency and item the valid evaluations
+    rated in P (count, 好评, 差评, rates) and the bad reviews received in P by state and timeliness.
+    Nothing personal: no evaluator, no staff member, no comment."""
+    from django.db.models import Count, F, Q
+
+    from .constants import OPEN_STATES, ReviewState
+    from .models import BadReview
+
+    today = today or timezone.localdate()
+    scope = kpis.Scope(center.pk, start, end)
+    bad = Q(level__lte=kpis.BAD_LEVEL)
+
+    def grouped(*fields):
+        rows = (kpis.evaluations(scope).values(*fields).annotate(total=Count("pk"), bad=Count("pk", filter=bad))
+                .order_by(*fields))
+        for row in rows:
+            row["good"] = row["total"] - row["bad"]
+            row["good_rate"] = kpis.Kpi("", "", "", row["good"], row["total"]).ratio
+            row["bad_rate"] = kpis.Kpi("", "", "", row["bad"], row["total"]).ratio
+        return list(rows)
+
+    reviews = BadReview.objects.filter(center=center, received_on__gte=start, received_on__lt=end)
+    labels = dict(ReviewState.choices)
+    by_state = [{"state": labels[r["state"]], "count": r["n"]}
+                for r in reviews.values("state").annotate(n=Count("pk")).order_by("state")]
+    counted = reviews.exclude(state=ReviewState.EXCLUDED)
+    timeliness = counted.aggregate(
+        on_time=Count("pk", filter=Q(first_replied_on__lte=F("first_feedback_due"))),
+        late=Count("pk", filter=Q(first_replied_on__gt=F("first_feedback_due"))),
+        open_overdue=Count("pk", filter=Q(first_replied_on__isnull=True, state__in=OPEN_STATES,
+                                          feedback_due__lt=today)),
+        open_in_time=Count("pk", filter=Q(first_replied_on__isnull=True, state__in=OPEN_STATES,
+                                          feedback_due__gte=today)),
+    )
+    counts = kpis.evaluation_counts(scope)
+    return {
+        "total": counts, "good_rate": kpis.Kpi("", "", "", counts["good"], counts["total"]).ratio,
+        "bad_rate": kpis.Kpi("", "", "", counts["bad"], counts["total"]).ratio,
+        "agencies": grouped("agency__name"), "items": grouped("agency__name", "item__name"),
+        "by_state": by_state, "timeliness": timeliness, "reviews": reviews.count(),
+    }
+
+
+def public_page(request):
+    centers = Center.objects.order_by("pk")
+    code = request.GET.get("center", "")
+    center = centers.filter(code=code).first() if code else centers.first()
+    if center is None:
+        raise Http404(_("No such center."))
+    try:
+        start, end, month = parse_month(request.GET.get("month") or _previous_month(timezone.localdate()))
+    except BadRequest as exc:
+        return render(request, "evaluations/report_error.html", {"error": str(exc), "public": True}, status=400)
+    return render(request, "evaluations/public.html", {
+        "center": center, "centers": centers, "month": month, "start": start, "end": end,
+        "d": disclosure(center, start, end), "final": timezone.localdate() > end})
+
+
+# --- Excel exports -----------------------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A cell value that a spreadsheet never runs as a formula (text typed by citizens or staff)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def _xlsx_response(workbook, filename: str):
+    from io import BytesIO
+
+    from django.http import HttpResponse
+
+    buffer = BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def evaluation_rows(scope: kpis.Scope, *, evaluator: bool):
+    """The header and rows of every evaluation rated in P (follow-ups and excluded ones included,
+    with their status): masked evaluator columns only for the roles handling reviews."""
+    from .models import Evaluation
+
+    header = [_("Evaluation"), _("Rated on"), _("Channel"), _("Level"), _("Reason tags"), _("Comment"),
+              _("Status"), _("Follow-up of"), _("Case"), _("Item"), _("Agency"), _("Window"), _("Staff"),
+              _("Work order")]
+    if evaluator:
+        header += [_("Real name"), _("Evaluator"), _("Evaluator phone")]
+    yield header
+    rows = (Evaluation.objects.filter(center_id=scope.center_id, business_date__gte=scope.start,
+                                      business_date__lt=scope.end, **scope.cut_query())
+            .select_related("case", "item", "agency", "window", "staff", "bad_review")
+            .prefetch_related("reason_tags").order_by("business_date", "pk"))
+    for e in rows.iterator(chunk_size=2000):
+        review = getattr(e, "bad_review", None)
+        row = [e.pk, e.business_date, str(e.get_channel_display()), e.level,
+               "、".join(t.name for t in e.reason_tags.all()), cell(e.comment), str(e.get_status_display()),
+               e.parent_id, e.case.number if e.case_id else "", e.item.name if e.item_id else "",
+               e.agency.name if e.agency_id else "", e.window.number if e.window_id else "",
+               (e.staff.full_name or e.staff.username) if e.staff_id else "", review.pk if review else ""]
+        if evaluator:
+            row += [_("yes") if e.real_name else _("no"), e.masked_name, e.masked_phone]
+        yield row
+
+
+def ledger_rows(scope: kpis.Scope):
+    """The rectification ledger (整改台账): every line of the complex work orders received in P."""
+    from .models import Rectification
+
+    yield [_("Work order"), _("Received on"), _("State"), _("Agency"), _("Window"), _("Item"), _("Problem"),
+           _("Measure"), _("Owner"), _("Due"), _("Done on"), _("First-round feedback due"), _("First replied on")]
+    rows = Rectification.objects.filter(review__center_id=scope.center_id, review__is_complex=True,
+                                        review__received_on__gte=scope.start, review__received_on__lt=scope.end)
+    for key in ("agency", "window", "staff"):
+        if getattr(scope, f"{key}_id"):
+            rows = rows.filter(**{f"review__{key}_id": getattr(scope, f"{key}_id")})
+    if scope.item_id:
+        rows = rows.filter(review__evaluation__item_id=scope.item_id)
+    rows = rows.select_related("review__agency", "review__window", "review__evaluation__item", "owner").order_by(
+        "review__received_on", "review_id", "created_at", "pk")
+    for line in rows.iterator(chunk_size=2000):
+        r = line.review
+        yield [r.pk, r.received_on, str(r.get_state_display()), r.agency.name if r.agency_id else "",
+               r.window.number if r.window_id else "", r.evaluation.item.name if r.evaluation.item_id else "",
+               cell(line.problem), cell(line.measure),
+               (line.owner.full_name or line.owner.username) if line.owner_id else "", line.due, line.done_on,
+               r.first_feedback_due, r.first_replied_on]
+
+
+def _workbook(title: str, rows):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title=title[:31])
+    for row in rows:
+        sheet.append(row)
+    return book
+
+
+@login_required
+def export_evaluations(request):
+    try:
+        center, scope, month = staff_scope(request)
+    except BadRequest as exc:
+        return _bad_request(request, str(exc))
+    book = _workbook(_("Evaluations"), evaluation_rows(scope, evaluator=can_see_evaluator(request.user, center.pk)))
+    return _xlsx_response(book, f"evaluations-{center.code}-{month}.xlsx")
+
+
+@login_required
+def export_ledger(request):
+    try:
+        center, scope, month = staff_scope(request)
+    except BadRequest as exc:
+        return _bad_request(request, str(exc))
+    return _xlsx_response(_workbook(_("Rectification ledger"), ledger_rows(scope)),
+                          f"rectification-ledger-{center.code}-{month}.xlsx")

@@ -10,6 +10,9 @@ urlpatterns = [
     path("desk/", views.desk, name="desk"),
     path("desk/<int:pk>/", views.review_page, name="review"),
     path("desk/<int:pk>/act/", views.act, name="act"),
+    path("public/", reports.public_page, name="public"),
+    path("export/evaluations.xlsx", reports.export_evaluations, name="export_evaluations"),
+    path("export/ledger.xlsx", reports.export_ledger, name="export_ledger"),
     path("kpis/", reports.kpi_page, name="kpis"),
     path("kpis/records/<slug:name>/<slug:part>/", reports.kpi_records, name="kpi_records"),
 ]
