@@ -1,6 +1,8 @@
 from django.core.management.base import BaseCommand
 
+from yimen.appointments.demo import load_appointments_demo
 from yimen.catalog.demo_loader import DEMO_PASSWORD, DEMO_USERS, load_demo
+from yimen.hall.models import Center
 
 
 class Command(BaseCommand):
@@ -8,6 +10,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         result = load_demo()
+        # appointments and the service map: a capacity plan for the first queue, self-service terminals
+        load_appointments_demo(Center.objects.get(code=result["center"]))
         self.stdout.write(self.style.SUCCESS(
             f"demo center {result['center']}: {result['items_created']} items and {result['users_created']} "
             "accounts added"))
