@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 
 from yimen.lib.admin import EventInline, MaskedReadOnlyAdmin, ReadOnlyAdminMixin
 
-from .models import Appeal, BadReview, BadReviewEvent, ContactAttempt, Evaluation, ReasonTag, Rectification
+from .models import (
+    Appeal,
+    BadReview,
+    BadReviewEvent,
+    ContactAttempt,
+    Evaluation,
+    GuideRevisionTask,
+    ReasonTag,
+    Rectification,
+)
 
 
 @admin.register(ReasonTag)
@@ -79,3 +88,9 @@ class BadReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class BadReviewEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["review", "seq", "action", "from_state", "to_state", "actor", "at"]
     list_filter = ["action"]
+
+
+@admin.register(GuideRevisionTask)
+class GuideRevisionTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "center", "agency", "item", "state", "created_at", "done_at"]
+    list_filter = ["center", "state", "agency"]

@@ -178,3 +178,11 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "escalate": ("note",),
     "close_escalated": ("conclusion",),
 }
+
+
+class GuideTaskState(models.TextChoices):
+    OPEN = "open", _("Open")
+    DONE = "done", _("Done")
+
+
+GUIDE_TAG = "guide_inaccurate"  # the reason tag 指南不准确

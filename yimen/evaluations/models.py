@@ -26,6 +26,7 @@ from .constants import (
     ContactChannel,
     EvaluationChannel,
     EvaluationStatus,
+    GuideTaskState,
     Level,
     ReplyRating,
     ReviewState,
@@ -292,3 +293,34 @@ class BadReviewEvent(Event):
 
     def __str__(self) -> str:
         return f"{self.review_id} #{self.seq} {self.action}"
+
+
+class GuideRevisionTask(models.Model):
+    """指南动态修订: a bad review verified true or partly true whose reason is an inaccurate or unclear
+    guide (tag `guide_inaccurate`) asks the item's agency editor to revise the guide; one per order."""
+
+    review = models.OneToOneField(BadReview, on_delete=models.PROTECT, related_name="guide_task",
+                                  verbose_name=_("bad review"))
+    center = models.ForeignKey("hall.Center", on_delete=models.PROTECT, related_name="+", verbose_name=_("center"))
+    agency = models.ForeignKey("catalog.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("agency"))
+    item = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="+", verbose_name=_("item"))
+    situation = models.ForeignKey("catalog.Situation", null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="+", verbose_name=_("situation"))
+    problem = models.TextField(_("problem reported"))
+    state = models.CharField(_("state"), max_length=8, choices=GuideTaskState.choices, default=GuideTaskState.OPEN)
+    created_at = models.DateTimeField(_("opened at"))
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="+", verbose_name=_("done by"))
+    done_note = models.TextField(_("what was revised"), blank=True)
+
+    class Meta:
+        verbose_name = _("guide revision task (指南修订)")
+        verbose_name_plural = _("guide revision tasks (指南修订)")
+        ordering = ["state", "-created_at"]
+        indexes = [models.Index(fields=["agency", "state"], name="evaluations_guidetask_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.get_state_display()}"

@@ -658,7 +658,14 @@ def apply(review: BadReview, action: str, *, by, now: datetime | None = None, **
         action = APPEAL_OUTCOMES[decision][0]
     elif action not in BAD_REVIEW_TRANSITIONS:
         raise EvaluationError("unknown_action", _("Unknown action."))
-    return _WORKFLOW.apply(review, action, by=by, now=now, **payload)
+    if action not in ("verify", "reply"):
+        return _WORKFLOW.apply(review, action, by=by, now=now, **payload)
+    from .guide_tasks import open_for
+
+    with transaction.atomic():  # a cause in the guide opens its revision task with the verification
+        review = _WORKFLOW.apply(review, action, by=by, now=now, **payload)
+        open_for(review, now=now)
+    return review
 
 
 def actions_for(review: BadReview, user) -> list[str]:

@@ -183,3 +183,35 @@ def act(request, pk: int):
     if htmx:
         return render(request, template, _review_context(request, review, done=action))
     return redirect("evaluations:review", pk=review.pk)
+
+
+# --- guide revision tasks (指南修订) -----------------------------------------------------------------
+
+@login_required
+def guide_tasks(request):
+    from .guide_tasks import TASK_ROLES, visible_tasks
+
+    if not request.user.has_role(*TASK_ROLES):
+        raise PermissionDenied(_("Guide revision tasks are for agency editors and center managers."))
+    show_done = request.GET.get("done") == "1"
+    rows = visible_tasks(request.user).filter(state="done" if show_done else "open")[:300]
+    return render(request, "evaluations/guide_tasks.html", {"rows": rows, "show_done": show_done})
+
+
+@login_required
+@require_POST
+def guide_task_done(request, pk: int):
+    from .guide_tasks import TASK_ROLES, TaskRefused, mark_done, visible_tasks
+
+    if not request.user.has_role(*TASK_ROLES):
+        raise PermissionDenied(_("Guide revision tasks are for agency editors and center managers."))
+    task = visible_tasks(request.user).filter(pk=pk).first()
+    if task is None:
+        raise Http404(_("No such task."))
+    try:
+        mark_done(task, by=request.user, note=request.POST.get("note", ""))
+    except TaskRefused as exc:
+        rows = visible_tasks(request.user).filter(state="open")[:300]
+        return render(request, "evaluations/guide_tasks.html", {"rows": rows, "error": exc.message, "failed": pk},
+                      status=409 if exc.code == "already_done" else 400)
+    return redirect(reverse("evaluations:guide_tasks"))
