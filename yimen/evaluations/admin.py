@@ -16,6 +16,7 @@ from .models import (
     GuideRevisionTask,
     ReasonTag,
     Rectification,
+    ReviewEscalation,
 )
 
 
@@ -94,3 +95,9 @@ class BadReviewEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class GuideRevisionTaskAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["pk", "center", "agency", "item", "state", "created_at", "done_at"]
     list_filter = ["center", "state", "agency"]
+
+
+@admin.register(ReviewEscalation)
+class ReviewEscalationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["review", "due_kind", "due_date", "level", "created_at"]
+    list_filter = ["due_kind", "level"]

@@ -186,3 +186,9 @@ class GuideTaskState(models.TextChoices):
 
 
 GUIDE_TAG = "guide_inaccurate"  # the reason tag 指南不准确
+
+
+class DueKind(models.TextChoices):
+    CONTACT = "contact", _("Contact due")
+    FEEDBACK = "feedback", _("Feedback due")
+    CALLBACK = "callback", _("Call-back due")

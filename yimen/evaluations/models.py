@@ -24,6 +24,7 @@ from .constants import (
     AppealDecision,
     AppealGrounds,
     ContactChannel,
+    DueKind,
     EvaluationChannel,
     EvaluationStatus,
     GuideTaskState,
@@ -324,3 +325,26 @@ class GuideRevisionTask(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.get_state_display()}"
+
+
+class ReviewEscalation(models.Model):
+    """督办 of an overdue work order: each (order, due kind, due date, level) fires once; the sweep
+    (`overdue.sweep`) records it and mails the center's managers."""
+
+    review = models.ForeignKey(BadReview, on_delete=models.PROTECT, related_name="escalations",
+                               verbose_name=_("bad review"))
+    due_kind = models.CharField(_("due"), max_length=10, choices=DueKind.choices)
+    due_date = models.DateField(_("due date"))
+    level = models.CharField(_("level"), max_length=10, default="overdue")
+    recipients = models.JSONField(_("recipients"), default=list, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("work order escalation")
+        verbose_name_plural = _("work order escalations")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["review", "due_kind", "due_date", "level"],
+                                               name="evaluations_escalation_once")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} {self.due_kind} {self.due_date} {self.level}"
