@@ -96,7 +96,10 @@ class Evaluation(models.Model):
         verbose_name = _("evaluation (好差评)")
         verbose_name_plural = _("evaluations (好差评)")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["center", "business_date"], name="evaluations_center_day_idx")]
+        indexes = [models.Index(fields=["center", "business_date"], name="evaluations_center_day_idx"),
+                   # the KPIs of a center-month read first ratings only (parent IS NULL): without it SQLite
+                   # prefers the unique index of `parent` and reads every first rating (kpis.py)
+                   models.Index(fields=["center", "parent", "business_date"], name="evaluations_kpi_idx")]
         constraints = [
             models.UniqueConstraint(fields=["case"], condition=Q(case__isnull=False, parent__isnull=True),
                                     name="evaluations_one_per_case",

@@ -48,6 +48,7 @@ from yimen.hall.rectification import deadlines, policy_for, snapshot
 from yimen.lib import sms
 from yimen.lib.errors import Refused
 from yimen.lib.transitions import OWNER, Wording, Workflow, role_of
+from yimen.lib.writers import write_turn
 from yimen.queueing.constants import AT_WINDOW, Outcome, TicketState
 from yimen.queueing.models import Ticket
 from yimen.workdays.services import deadline, get_calendar
@@ -381,9 +382,10 @@ def submit(token: str, *, level, tags=(), comment: str = "", sub_scores: dict | 
         business_date=timezone.localdate(now),
     )
     try:
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():  # SQLite writers take turns (lib.writers)
             evaluation.save()
-            evaluation.reason_tags.set(chosen)
+            if chosen:
+                evaluation.reason_tags.set(chosen)
             if evaluation.is_bad and parent is None:
                 open_bad_review(evaluation, now=now)
     except IntegrityError:

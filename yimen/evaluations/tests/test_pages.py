@@ -11,6 +11,12 @@ from yimen.evaluations.services import visit_token
 from .conftest import FRIDAY, at
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(client):
+    """The assertions read the English source strings (zh-hans is the default language)."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
 NOW = at(FRIDAY, "10:00")
 
 
