@@ -52,9 +52,10 @@ from yimen.lib.errors import Refused
 from yimen.lib.events import next_seq
 from yimen.lib.idcodes import is_valid_credit_code, is_valid_id_number, normalize_id_number
 from yimen.lib.transitions import compare_and_set
+from yimen.lib.writers import write_turn
 from yimen.queueing import services as queue_services
 from yimen.queueing.constants import Channel, Priority
-from yimen.workdays.services import is_workday
+from yimen.workdays.services import get_calendar, is_workday
 
 from . import constants as c
 from .constants import ApplicantType, BookingChannel, BookingState, LateRule, WaitState
@@ -120,9 +121,11 @@ def channel_quota(plan: CapacityPlan, channel: str, capacity: int | None = None)
 
 # --- slots -------------------------------------------------------------------------------------
 
-def _spans(plan: CapacityPlan, day: date, overrides: dict[date, PlanDay] | None = None) -> list[intervals.Span]:
+def _spans(plan: CapacityPlan, day: date, overrides: dict[date, PlanDay] | None = None,
+           cal=None) -> list[intervals.Span]:
     """Booking hours of a plan on `day`: a PlanDay wins (closed, or its special hours even on a rest
-    day); otherwise the plan's hours (else the center's opening hours) on working days only."""
+    day); otherwise the plan's hours (else the center's opening hours) on working days only.
+    `cal`: the calendar snapshot when the caller looks at many days (one version query, not one a day)."""
     override = (overrides or {}).get(day) if overrides is not None else \
         PlanDay.objects.filter(plan=plan, date=day).first()
     if override is not None:
@@ -130,7 +133,7 @@ def _spans(plan: CapacityPlan, day: date, overrides: dict[date, PlanDay] | None 
             return []
         if override.hours:
             return hours_spans({str(day.isoweekday()): override.hours}, day)
-    if not is_workday(day, calendar_id=plan.center.calendar_id):
+    if not (cal.is_workday(day) if cal is not None else is_workday(day, calendar_id=plan.center.calendar_id)):
         return []
     return hours_spans(plan.hours or plan.center.opening_hours, day)
 
@@ -211,11 +214,12 @@ def _days(plan: CapacityPlan, first: date, last: date, channel: str, now: dateti
     booked = _booked(plan, channel, first, last, now)
     capacity = slot_capacity(plan)
     quota = channel_quota(plan, channel, capacity)
+    cal = get_calendar(plan.center.calendar_id)
     days = []
     day = first
     while day <= last:
         slots = [Slot(s, e, capacity, quota, booked.get((s, channel), 0))
-                 for s, e in _starts(plan, _spans(plan, day, overrides)) if s > now]
+                 for s, e in _starts(plan, _spans(plan, day, overrides, cal)) if s > now]
         days.append(Day(day, slots))
         day += timedelta(days=1)
     return days
@@ -268,11 +272,12 @@ def week_overview(plan: CapacityPlan, first: date, days: int = 7) -> list[tuple[
         booked.setdefault(start, {})[channel] = n
     capacity = slot_capacity(plan)
     quotas = {ch: channel_quota(plan, ch, capacity) for ch in BookingChannel.values}
+    cal = get_calendar(plan.center.calendar_id)
     out = []
     for i in range(days):
         day = first + timedelta(days=i)
         out.append((day, [PlanCell(s, capacity, quotas, booked.get(s, {}))
-                          for s, _e in _starts(plan, _spans(plan, day, overrides))]))
+                          for s, _e in _starts(plan, _spans(plan, day, overrides, cal))]))
     return out
 
 
@@ -432,7 +437,7 @@ def book(center: Center, item: ServiceItem, slot_start: datetime, *, name: str, 
                          applicant_type=applicant_type, channel=channel, address=address, by=by, now=now)
     plan, start, end, id_index = a.plan, a.start, a.end, a.id_index
     try:
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             _lock_day(plan, timezone.localdate(start))
             if Booking.objects.filter(item=item, id_index=id_index, state__in=c.ACTIVE_STATES).exists():
                 raise AppointmentError("duplicate", _(
@@ -532,7 +537,7 @@ def cancel(booking: Booking, *, by=None, now: datetime | None = None) -> Booking
     """Cancel before the slot starts; the place is free again after the center's release delay
     (10 minutes by default), so that a slot cannot be handed over at an agreed moment."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         current = _fresh(booking)
         if current.state != BookingState.BOOKED:
             raise _not_booked(current)
@@ -560,7 +565,7 @@ def reschedule(booking: Booking, slot_start: datetime, *, by=None, now: datetime
     start, end = _slot_of(plan, slot_start, current.channel, now)
     if start == current.slot_start:
         return current
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         _lock_day(plan, timezone.localdate(start))
         _check_place(plan, start, current.channel, now, exclude=current.pk)
         if not compare_and_set(Booking, current.pk, state=BookingState.BOOKED, version=current.version,
@@ -650,7 +655,7 @@ def check_in(center: Center, *, code: str = "", id_number: str = "", now: dateti
             slot_start=None if late else booking.slot_start, idempotency_key=f"appt:{booking.code}", now=now)
     except queue_services.QueueError as exc:
         raise AppointmentError(exc.code, exc.message) from exc
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         if compare_and_set(Booking, booking.pk, state=BookingState.BOOKED, version=booking.version,
                            target=BookingState.CHECKED_IN, ticket=ticket, checked_in_at=now, checked_in_late=late):
             _record(booking, "check_in", BookingState.BOOKED, BookingState.CHECKED_IN, now,
@@ -668,7 +673,7 @@ def record_no_shows(*, now: datetime | None = None) -> int:
         policy = policies.setdefault(booking.center_id, policy_for(booking.center_id))
         if booking.slot_start + timedelta(minutes=policy.checkin_after_minutes) >= now:
             continue
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             if compare_and_set(Booking, booking.pk, state=BookingState.BOOKED, version=booking.version,
                                target=BookingState.NO_SHOW):
                 _record(booking, "no_show", BookingState.BOOKED, BookingState.NO_SHOW, now)

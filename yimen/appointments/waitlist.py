@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 from yimen.catalog.models import ServiceItem, Situation
 from yimen.hall.models import Center
 from yimen.lib.crypto import blind_index
+from yimen.lib.writers import write_turn
 
 from . import constants as c
 from .constants import BookingChannel, BookingState, WaitState
@@ -75,7 +76,7 @@ def join(center: Center, item: ServiceItem, slot_start: datetime, *, name: str, 
                          applicant_type=applicant_type, channel=channel, address=address, by=by, now=now)
     _rates(blind_index(a.phone), a.address_index, center.pk, now)
     try:
-        with transaction.atomic():
+        with write_turn(), transaction.atomic():
             _lock_day(a.plan, timezone.localdate(a.start))
             if Booking.objects.filter(item=item, id_index=a.id_index, state__in=c.ACTIVE_STATES).exists():
                 raise AppointmentError("duplicate", _(
@@ -119,7 +120,7 @@ def _fresh(entry: WaitlistEntry) -> WaitlistEntry:
 def leave(entry: WaitlistEntry, *, now: datetime | None = None) -> WaitlistEntry:
     """Leave the waitlist (or decline an offer: the place goes to the next in line)."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         _lock_day(entry.plan, entry.business_date)
         current = _fresh(entry)
         if current.state not in c.WAIT_ACTIVE_STATES:
@@ -134,7 +135,7 @@ def leave(entry: WaitlistEntry, *, now: datetime | None = None) -> WaitlistEntry
 def accept(entry: WaitlistEntry, *, now: datetime | None = None) -> Booking:
     """Take the offered place: a booking of the slot, with its own code."""
     now = now or timezone.now()
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         _lock_day(entry.plan, entry.business_date)
         e = _fresh(entry)
         if e.state != WaitState.OFFERED:
@@ -163,7 +164,7 @@ def offer_places(plan: CapacityPlan, day: date, *, now: datetime | None = None) 
     entries offered now (the caller texts them after the commit)."""
     now = now or timezone.now()
     offered = []
-    with transaction.atomic():
+    with write_turn(), transaction.atomic():
         _lock_day(plan, day)
         day_entries = WaitlistEntry.objects.filter(plan=plan, business_date=day)
         day_entries.filter(state=WaitState.OFFERED, offer_until__lte=now).update(state=WaitState.EXPIRED, ended_at=now)

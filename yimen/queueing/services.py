@@ -136,8 +136,13 @@ def item_queues(center_id: int) -> dict[int, Queue]:
     """Item id -> the queue a ticket for it goes to: the most specific active queue of the center
     listing the item (fewest items; the first prefix on a tie). Kiosk search and the API agree."""
     best: dict[int, tuple[int, Queue]] = {}
-    for queue in Queue.objects.filter(center_id=center_id, is_active=True).order_by("prefix").prefetch_related("items"):
-        ids = [i.pk for i in queue.items.all()]
+    queues = list(Queue.objects.filter(center_id=center_id, is_active=True).order_by("prefix"))
+    listed: dict[int, list[int]] = {q.pk: [] for q in queues}
+    for queue_id, item_id in Queue.items.through.objects.filter(queue_id__in=listed) \
+            .values_list("queue_id", "serviceitem_id"):  # ids only: no item rows are built
+        listed[queue_id].append(item_id)
+    for queue in queues:
+        ids = listed[queue.pk]
         for item_id in ids:
             if item_id not in best or len(ids) < best[item_id][0]:
                 best[item_id] = (len(ids), queue)
