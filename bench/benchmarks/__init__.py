@@ -13,4 +13,6 @@ REGISTRY = {
     "wait_estimate": "bench.benchmarks.wait_estimate",
     "case_deadlines": "bench.benchmarks.case_deadlines",
     "case_receive": "bench.benchmarks.case_receive",
+    "slot_search": "bench.benchmarks.slot_search",
+    "booking": "bench.benchmarks.booking",
 }
