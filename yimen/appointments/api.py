@@ -63,6 +63,16 @@ def slots(request: HttpRequest, center_code: str, item_code: str, channel: str =
                          "slots": [{"start": s.start, "end": s.end, "free": s.free} for s in d.slots]} for d in days])
 
 
+def _situation(item: ServiceItem, code: str | None):
+    """The item's situation by its code (None when not given), or the refusal."""
+    if not code:
+        return None, None
+    situation = item.situations.filter(code=code).first()
+    if situation is None:
+        return None, error(400, "bad_situation", _("This situation does not belong to the item."))
+    return situation, None
+
+
 def _booking(code: str):
     booking = services.find_booking(code)
     if booking is None:
@@ -76,11 +86,9 @@ def book(request: HttpRequest, body: BookIn):
     center, item, refusal = _center_item(body.center, body.item)
     if refusal:
         return refusal
-    situation = None
-    if body.situation:
-        situation = item.situations.filter(code=body.situation).first()
-        if situation is None:
-            return error(400, "bad_situation", _("This situation does not belong to the item."))
+    situation, refusal = _situation(item, body.situation)
+    if refusal:
+        return refusal
     by = None
     if body.channel == "internal":  # staff booking for someone at the desk: a session of the center, CSRF checked
         user = request.user
@@ -179,11 +187,9 @@ def join_waitlist(request: HttpRequest, body: WaitlistIn):
         return refusal
     if body.channel == "internal":
         return error(403, "forbidden", _("Only staff book on the internal channel."))
-    situation = None
-    if body.situation:
-        situation = item.situations.filter(code=body.situation).first()
-        if situation is None:
-            return error(400, "bad_situation", _("This situation does not belong to the item."))
+    situation, refusal = _situation(item, body.situation)
+    if refusal:
+        return refusal
     try:
         entry = waitlist.join(center, item, body.slot_start, name=body.name, id_number=body.id_number,
                               phone=body.phone, situation=situation, applicant_type=body.applicant_type,

@@ -200,7 +200,44 @@ class SlotHold(models.Model):
         return f"{self.plan_id}@{self.slot_start:%Y-%m-%d %H:%M} until {self.until:%H:%M}"
 
 
-class Booking(models.Model):
+class Applicant(models.Model):
+    """Who books or waits: a person (ID number) or an organisation (credit code) with a phone. ID
+    number and phone are encrypted at rest (SM4-GCM, a11y-security S17); the blind indexes find
+    them; the network address is kept only as a blind index (rate limits)."""
+
+    applicant_type = models.CharField(_("applicant type"), max_length=12, choices=ApplicantType.choices,
+                                      default=ApplicantType.PERSON)
+    name = models.CharField(_("name"), max_length=100)
+    id_number = EncryptedTextField(_("ID number or credit code"))
+    id_index = models.CharField(_("identity blind index"), max_length=64, editable=False, db_index=True)
+    phone = EncryptedTextField(_("phone"))
+    phone_index = models.CharField(_("phone blind index"), max_length=64, editable=False, db_index=True)
+    address_index = models.CharField(_("network address blind index"), max_length=64, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.id_index = blind_index(self.id_number)
+        self.phone_index = blind_index(self.phone)
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "id_index", "phone_index"}
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_name(self) -> str:
+        return mask_name(self.name)
+
+    @property
+    def masked_id(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class Booking(Applicant):
     """One appointment (预约): a place in a slot for one person or organisation and one item."""
 
     center = models.ForeignKey("hall.Center", on_delete=models.PROTECT, related_name="+", verbose_name=_("center"))
@@ -217,17 +254,6 @@ class Booking(models.Model):
     code = models.CharField(_("booking code"), max_length=16, unique=True)
     state = models.CharField(_("state"), max_length=12, choices=BookingState.choices, default=BookingState.BOOKED)
     version = models.PositiveIntegerField(_("version"), default=1)
-
-    applicant_type = models.CharField(_("applicant type"), max_length=12, choices=ApplicantType.choices,
-                                      default=ApplicantType.PERSON)
-    name = models.CharField(_("name"), max_length=100)
-    # personal data encrypted at rest (SM4-GCM, a11y-security S17); the blind indexes find them
-    id_number = EncryptedTextField(_("ID number or credit code"))
-    id_index = models.CharField(_("identity blind index"), max_length=64, editable=False, db_index=True)
-    phone = EncryptedTextField(_("phone"))
-    phone_index = models.CharField(_("phone blind index"), max_length=64, editable=False, db_index=True)
-    address_index = models.CharField(_("network address blind index"), max_length=64, blank=True, editable=False)
-
     ticket = models.ForeignKey("queueing.Ticket", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
                                verbose_name=_("ticket"))
     created_at = models.DateTimeField(_("booked at"))
@@ -257,24 +283,6 @@ class Booking(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {mask_name(self.name)}"
 
-    def save(self, *args, **kwargs):
-        self.id_index = blind_index(self.id_number)
-        self.phone_index = blind_index(self.phone)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "id_index", "phone_index"}
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_id(self) -> str:
-        return mask_id_number(self.id_number)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)
 
 
 class BookingEvent(Event):
@@ -291,7 +299,7 @@ class BookingEvent(Event):
         return f"{self.booking_id} #{self.seq} {self.action}"
 
 
-class WaitlistEntry(models.Model):
+class WaitlistEntry(Applicant):
     """A citizen waiting for a place in a full slot (候补). A place freed there is offered to the
     first in line by SMS and held for them `offer_minutes` (services: waitlist)."""
 
@@ -308,14 +316,6 @@ class WaitlistEntry(models.Model):
     slot_end = models.DateTimeField(_("slot end"))
     code = models.CharField(_("waitlist code"), max_length=16, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=WaitState.choices, default=WaitState.WAITING)
-    applicant_type = models.CharField(_("applicant type"), max_length=12, choices=ApplicantType.choices,
-                                      default=ApplicantType.PERSON)
-    name = models.CharField(_("name"), max_length=100)
-    id_number = EncryptedTextField(_("ID number or credit code"))
-    id_index = models.CharField(_("identity blind index"), max_length=64, editable=False, db_index=True)
-    phone = EncryptedTextField(_("phone"))
-    phone_index = models.CharField(_("phone blind index"), max_length=64, editable=False, db_index=True)
-    address_index = models.CharField(_("network address blind index"), max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(_("joined at"))
     offered_at = models.DateTimeField(_("offered at"), null=True, blank=True)
     offer_until = models.DateTimeField(_("offer held until"), null=True, blank=True)
@@ -339,17 +339,3 @@ class WaitlistEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.code} · {mask_name(self.name)}"
 
-    def save(self, *args, **kwargs):
-        self.id_index = blind_index(self.id_number)
-        self.phone_index = blind_index(self.phone)
-        if kwargs.get("update_fields") is not None:
-            kwargs["update_fields"] = {*kwargs["update_fields"], "id_index", "phone_index"}
-        super().save(*args, **kwargs)
-
-    @property
-    def masked_name(self) -> str:
-        return mask_name(self.name)
-
-    @property
-    def masked_phone(self) -> str:
-        return mask_phone(self.phone)

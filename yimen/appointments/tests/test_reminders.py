@@ -1,7 +1,6 @@
 """Reminders the day before: one SMS per booking of tomorrow, never twice, outside quiet hours,
 without personal data."""
 
-import json
 import threading
 from datetime import datetime
 
@@ -13,18 +12,6 @@ from yimen.appointments import reminders, services
 from yimen.appointments.models import Booking, BookingEvent
 
 from .conftest import FRIDAY, SH, at, person_id
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    settings.SMS_BACKEND = "yimen.lib.sms.FileBackend"
-    settings.SMS_FILE_PATH = str(tmp_path / "outbox.jsonl")
-
-    def read():
-        path = tmp_path / "outbox.jsonl"
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 def _book(world, n, day=FRIDAY, hhmm="10:00"):

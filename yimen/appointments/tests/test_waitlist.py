@@ -2,7 +2,6 @@
 first in line by SMS and held for them, accepting, leaving, expiry; two releases at once make one
 offer each (SQLite and PostgreSQL)."""
 
-import json
 from datetime import timedelta
 
 import pytest
@@ -14,18 +13,6 @@ from .conftest import FRIDAY, NOW, at, make_world, person_id
 from .test_concurrency import race
 
 SLOT = at(FRIDAY, "10:00")
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    settings.SMS_BACKEND = "yimen.lib.sms.FileBackend"
-    settings.SMS_FILE_PATH = str(tmp_path / "outbox.jsonl")
-
-    def read():
-        path = tmp_path / "outbox.jsonl"
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 def _book(world, n, slot=SLOT):
