@@ -184,3 +184,39 @@ def test_the_service_map_on_a_phone_passes_axe_in_elder_mode_and_reflows(calenda
         pg.wait_for_selector("tr:has-text('触摸屏无响应')")
         a11y(pg, "terminal faults")
         shot(pg, "appointments-12-terminals", full_page=True)
+
+
+def test_join_a_full_slots_waitlist_and_accept_the_offered_place(calendar, live_server, _browser, a11y, shot):
+    from yimen.appointments import services
+    from yimen.appointments.models import BookingPolicy
+
+    with time_machine.travel(NOW, tick=True):
+        world = make_world()
+        BookingPolicy.objects.create(center=world.center, release_delay_minutes=0)
+        ten = at(FRIDAY, "10:00")
+        taken = [services.book(world.center, world.item, ten, name="申请人", id_number=person_id(n),
+                               phone=f"1390000000{n}") for n in (1, 2)]
+        phone = screen(_browser, live_server, width=390, height=844)
+        phone.goto(f"{live_server.url}/appointments/cm/MZ-001/?day=2026-02-13")
+        phone.locator("details.waitlist-slots summary").click()
+        phone.locator("details.waitlist-slots a", has_text="10:00").click()
+        phone.wait_for_url(re.compile(r"waitlist=1"))
+        phone.locator("#id_name").fill("李四")
+        phone.locator("#id_id_number").fill(person_id(5))
+        phone.locator("#id_phone").fill("13812340005")
+        a11y(phone, "waitlist: details")
+        phone.locator("main button.btn-primary").click()
+        phone.wait_for_url(re.compile(r"/appointments/w/[A-Z0-9]+/$"))
+        assert "1" in phone.locator(".summary").inner_text()
+        a11y(phone, "waitlist: waiting")
+        shot(phone, "appointments-13-waitlist", full_page=True)
+        services.cancel(taken[0])  # no release delay: offered at once
+        phone.reload()
+        phone.locator("form[action$='elder-mode/'] button").click()
+        phone.wait_for_selector("html.elder")
+        assert elder_sizes(phone) == []
+        a11y(phone, "waitlist: offered (elder mode)")
+        shot(phone, "appointments-14-waitlist-offered-elder", full_page=True)
+        phone.locator("form[action$='/accept/'] button").click()
+        phone.wait_for_url(re.compile(r"/appointments/b/[A-Z0-9]+/$"))
+        assert phone.locator(".code").count() == 1
