@@ -126,6 +126,12 @@ def reason_tags(center: Center) -> list[ReasonTag]:
     return list(active.all())  # read again: this request's rows, or those of the one that came first
 
 
+def _one(rows):
+    """The first row of a query that names at most one, without the model's default ORDER BY (a
+    rating reads several such rows; building an ordering for each is a good part of its cost)."""
+    return next(iter(rows.order_by()[:1]), None)
+
+
 # --- visits -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -148,8 +154,8 @@ class Visit:
     def first_rating(self) -> Evaluation | None:
         rows = Evaluation.objects.filter(parent__isnull=True)
         if self.case is not None:
-            return rows.filter(case=self.case).first()
-        return rows.filter(ticket=self.ticket, case__isnull=True).first()
+            return _one(rows.filter(case=self.case))
+        return _one(rows.filter(ticket=self.ticket, case__isnull=True))
 
 
 def _case_of_ticket(ticket: Ticket) -> Case | None:
@@ -166,7 +172,7 @@ def visit_of(*, ticket: Ticket | None = None, case: Case | None = None) -> Visit
     if case is None and ticket is not None:
         case = _case_of_ticket(ticket)
     if case is not None:
-        ticket = ticket or (Ticket.objects.select_related("window").filter(pk=case.ticket_id).first()
+        ticket = ticket or (_one(Ticket.objects.select_related("window").filter(pk=case.ticket_id))
                             if case.ticket_id else None)
         end = None
         if case.completed_on:
@@ -252,23 +258,23 @@ def _read_token(token: str, now: datetime) -> tuple[str, dict]:
 def _visit_of_token(token: str, now: datetime, device: Device | None) -> tuple[str, Visit]:
     kind, data = _read_token(token, now)
     if kind == "pad":
-        ticket = Ticket.objects.select_related("center", "window", "staff", "item__agency").filter(
-            pk=data.get("t")).first()
+        ticket = _one(Ticket.objects.select_related("center", "window", "staff", "item__agency").filter(
+            pk=data.get("t")))
         if device is not None and device.pk != data.get("d"):
             raise EvaluationError("wrong_pad", _("This rating belongs to another pad."))
-        pad = Device.objects.select_related("window").filter(pk=data.get("d"), revoked_at__isnull=True).first()
+        pad = _one(Device.objects.select_related("window").filter(pk=data.get("d"), revoked_at__isnull=True))
         if ticket is None or pad is None or pad.window_id != ticket.window_id:
             raise EvaluationError("bad_token", _("This evaluation link is not valid."))
         if _pad_visit_ticket(pad.window, now) != ticket:
             raise EvaluationError("token_expired", _("This visit can no longer be rated on the pad."))
         return kind, visit_of(ticket=ticket)
     if "c" in data:
-        case = Case.objects.select_related("center", "item__agency", "window", "receiver", "first_staff").filter(
-            pk=data["c"]).first()
+        case = _one(Case.objects.select_related("center", "item__agency", "window", "receiver", "first_staff").filter(
+            pk=data["c"]))
         if case is None:
             raise EvaluationError("bad_token", _("This evaluation link is not valid."))
         return kind, visit_of(case=case)
-    ticket = Ticket.objects.select_related("center", "window", "staff", "item__agency").filter(pk=data.get("t")).first()
+    ticket = _one(Ticket.objects.select_related("center", "window", "staff", "item__agency").filter(pk=data.get("t")))
     if ticket is None:
         raise EvaluationError("bad_token", _("This evaluation link is not valid."))
     return kind, visit_of(ticket=ticket)
