@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 
 from yimen.cases.notifications import send_at
 from yimen.lib.sms import SmsError, send_sms
+from yimen.lib.writers import write_turn
 from yimen.workdays.services import get_calendar
 
 from .constants import BookingState
@@ -88,12 +89,16 @@ def send_reminders(*, now: datetime | None = None) -> int:
     for booking in due:
         if not reminder_due(booking, now):
             continue
-        if not Booking.objects.filter(pk=booking.pk, state=BookingState.BOOKED, reminded_at__isnull=True) \
-                .update(reminded_at=now):
+        with write_turn():
+            claimed = Booking.objects.filter(pk=booking.pk, state=BookingState.BOOKED, reminded_at__isnull=True) \
+                .update(reminded_at=now)
+        if not claimed:
             continue  # another worker claimed it, or it was cancelled meanwhile
         if not text_citizen(booking.phone, reminder_text(booking)):
-            Booking.objects.filter(pk=booking.pk, reminded_at=now).update(reminded_at=None)  # retry next run
+            with write_turn():
+                Booking.objects.filter(pk=booking.pk, reminded_at=now).update(reminded_at=None)  # retry next run
             continue
-        _record(booking, "remind", BookingState.BOOKED, BookingState.BOOKED, now, payload={"channel": "sms"})
+        with write_turn():
+            _record(booking, "remind", BookingState.BOOKED, BookingState.BOOKED, now, payload={"channel": "sms"})
         sent += 1
     return sent
