@@ -79,7 +79,7 @@ def test_pad_to_desk(hall, live_server, _browser, a11y, shot):
     desk.fill("#v-problem", "服务态度生硬")
     desk.fill("#v-measure", "谈话提醒，纳入月度考核")
     desk.locator("form:has(input[value=verify]) button[type=submit]").click()
-    desk.wait_for_selector("text=Saved.")
+    desk.wait_for_selector("#review-panel .msg-success")  # "Saved." in the page's language
     a11y(desk, "work order after verify")
     shot(desk, "rectification-order", full_page=True)
     review.refresh_from_db()
