@@ -57,9 +57,20 @@ def _master_hex() -> str:
         return value
     path = settings.VAR_DIR / ".field-key"
     if not path.exists():
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        # written whole under another name, then linked into place: two processes starting at once
+        # (granian workers) both end up reading the one key that won, never a half-written file
+        tmp = path.with_name(f".field-key.{os.getpid()}.{secrets.token_hex(4)}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "w") as f:
             f.write(secrets.token_hex(32))
+            f.flush()
+            os.fsync(f.fileno())
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process's key won
+        finally:
+            tmp.unlink()
     return path.read_text().strip()
 
 

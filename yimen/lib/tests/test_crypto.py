@@ -1,6 +1,7 @@
 """SM4-GCM field encryption and the HMAC-SM3 blind index (a11y-security.md S17)."""
 
 import re
+import threading
 
 import pytest
 
@@ -67,3 +68,27 @@ def test_the_field_encrypts_on_write_and_decrypts_on_read():
     assert crypto.is_token(stored) and field.from_db_value(stored, None, None) == "11010519491231002X"
     assert field.get_prep_value("") == "" and field.get_prep_value(None) is None
     assert field.get_prep_value(stored) == stored  # already a token: not encrypted twice
+
+
+def test_processes_starting_at_once_agree_on_one_generated_key(settings, tmp_path, monkeypatch):
+    """No FIELD_KEY configured: the first start writes var/.field-key; many at once all read the
+    one key that won (a half-written file or an error used to break the first encrypted write)."""
+    monkeypatch.delenv("FIELD_KEY", raising=False)
+    monkeypatch.delenv("FIELD_KEY_FILE", raising=False)
+    settings.VAR_DIR = tmp_path
+    start, keys, errors = threading.Barrier(12), [], []
+
+    def read():
+        try:
+            start.wait()
+            keys.append(crypto._master_hex())
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors and len(set(keys)) == 1 and len(bytes.fromhex(keys[0])) == 32
+    assert [p.name for p in tmp_path.iterdir()] == [".field-key"]  # no temporary file left
