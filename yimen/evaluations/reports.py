@@ -87,14 +87,19 @@ def staff_scope(request) -> tuple[Center, kpis.Scope, str]:
     return center, scope, month
 
 
-def _cut_choices(center: Center) -> dict:
+def _cut_choices(center: Center, scope: kpis.Scope) -> dict:
+    """The form's choices. Items: those rated in the month (read through the center-month index;
+    a join over all the center's cases would read a city-sized year) and the one chosen."""
     from django.contrib.auth import get_user_model
+    from django.db.models import Q
 
+    rated = kpis.valid_evaluations().filter(center_id=scope.center_id, business_date__gte=scope.start,
+                                            business_date__lt=scope.end).values("item_id")
     return {
         "agencies": Agency.objects.filter(items__isnull=False).distinct().order_by("sort", "pk"),
         "windows": Window.objects.filter(center=center).order_by("number"),
         "staff": get_user_model().objects.filter(center=center, is_active=True).order_by("username"),
-        "items": ServiceItem.objects.filter(cases__center=center).distinct().order_by("code")[:500],
+        "items": ServiceItem.objects.filter(Q(pk__in=rated) | Q(pk=scope.item_id or 0)).order_by("code")[:500],
     }
 
 
@@ -110,7 +115,7 @@ def kpi_page(request):
         return _bad_request(request, str(exc))
     return render(request, "evaluations/kpis.html", {
         "center": center, "scope": scope, "month": month, "rows": kpis.all_kpis(scope),
-        "centers": centers_for(request.user), "choices": _cut_choices(center), "qs": request.GET.urlencode()})
+        "centers": centers_for(request.user), "choices": _cut_choices(center, scope), "qs": request.GET.urlencode()})
 
 
 @login_required

@@ -174,6 +174,7 @@ def test_kpi_page_links_every_figure_to_its_records(client, hall, world):
     html = page.content.decode()
     for name in EXPECTED:
         assert reverse("evaluations:kpi_records", args=[name, "numerator"]) + "?month=2026-02" in html
+    assert [i.pk for i in page.context["choices"]["items"]] == [hall.item.pk]  # the items rated that month
     rec = client.get(reverse("evaluations:kpi_records", args=["on_time_rate", "denominator"]), {"month": "2026-02"})
     assert rec.status_code == 200 and rec.context["total"] == 4
     body = rec.content.decode()
