@@ -304,3 +304,19 @@ def smtp_server(settings):
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_USE_TLS = "127.0.0.1", controller.port, False
     yield received
     controller.stop()
+
+
+@pytest.fixture
+def sms_outbox(settings, tmp_path):
+    """SMS written to a file (yimen.lib.sms.FileBackend): the fixture reads the messages sent so far,
+    as dicts {at, to (masked), text}."""
+    import json
+
+    settings.SMS_BACKEND = "yimen.lib.sms.FileBackend"
+    settings.SMS_FILE_PATH = str(tmp_path / "outbox.jsonl")
+
+    def read():
+        path = tmp_path / "outbox.jsonl"
+        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+    return read

@@ -15,4 +15,6 @@ REGISTRY = {
     "case_receive": "bench.benchmarks.case_receive",
     "slot_search": "bench.benchmarks.slot_search",
     "booking": "bench.benchmarks.booking",
+    "evaluation_submit": "bench.benchmarks.evaluation_submit",
+    "kpi": "bench.benchmarks.kpi",
 }

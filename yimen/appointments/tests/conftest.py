@@ -3,7 +3,6 @@ item with a published guide, and its capacity plan (2 windows × 30 min ÷ 15 mi
 web share 50 %: 2 web places a slot). Time is Thursday 2026-02-12 10:00 (Shanghai): the 13th is a
 working Friday, the 14th a make-up working Saturday (调休), the 15th–23rd the Spring Festival."""
 
-import json
 from datetime import date, datetime
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -70,19 +69,6 @@ def make_world():
 @pytest.fixture
 def world(calendar, frozen):
     return make_world()
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    """SMS written to a file (lib.sms.FileBackend); read() answers the messages sent so far."""
-    settings.SMS_BACKEND = "yimen.lib.sms.FileBackend"
-    settings.SMS_FILE_PATH = str(tmp_path / "outbox.jsonl")
-
-    def read():
-        path = tmp_path / "outbox.jsonl"
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 @pytest.fixture

@@ -84,6 +84,7 @@ def test_book_on_the_phone_check_in_at_the_kiosk_called_before_an_earlier_walk_i
 
         phone.locator("form[action$='elder-mode/'] button").click()  # 长辈版
         phone.wait_for_selector("html.elder")
+        phone.wait_for_load_state("load")  # the stylesheets too, before sizes are measured
         assert elder_sizes(phone) == []
         a11y(phone, "booking page (elder mode)")
         shot(phone, "appointments-5-done-elder", full_page=True)
@@ -166,6 +167,7 @@ def test_the_service_map_on_a_phone_passes_axe_in_elder_mode_and_reflows(calenda
         shot(phone, "appointments-10-map", full_page=True)
         phone.locator("form[action$='elder-mode/'] button").click()
         phone.wait_for_selector("html.elder")
+        phone.wait_for_load_state("load")  # the stylesheets too, before sizes are measured
         phone.set_viewport_size({"width": 320, "height": 700})
         assert phone.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         assert elder_sizes(phone) == []
@@ -214,6 +216,7 @@ def test_join_a_full_slots_waitlist_and_accept_the_offered_place(calendar, live_
         phone.reload()
         phone.locator("form[action$='elder-mode/'] button").click()
         phone.wait_for_selector("html.elder")
+        phone.wait_for_load_state("load")  # the stylesheets too, before sizes are measured
         assert elder_sizes(phone) == []
         a11y(phone, "waitlist: offered (elder mode)")
         shot(phone, "appointments-14-waitlist-offered-elder", full_page=True)

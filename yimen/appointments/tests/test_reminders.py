@@ -19,14 +19,14 @@ def _book(world, n, day=FRIDAY, hhmm="10:00"):
                          phone=f"1381234567{n}")
 
 
-def test_tomorrows_bookings_get_one_reminder_without_personal_data(world, outbox):
+def test_tomorrows_bookings_get_one_reminder_without_personal_data(world, sms_outbox):
     first, second = _book(world, 1), _book(world, 2, hhmm="14:00")
     cancelled = _book(world, 3, hhmm="15:00")
     services.cancel(cancelled)
     now = at(FRIDAY.replace(day=12), "10:00")  # Thursday, working hours
     assert reminders.send_reminders(now=now) == 2
     assert reminders.send_reminders(now=now) == 0  # never twice
-    sent = outbox()
+    sent = sms_outbox()
     assert len(sent) == 2
     text = sent[0]["text"]
     assert first.code in text and "10:00" in text and world.item.name in text and f"/appointments/b/{first.code}/" in text
@@ -39,11 +39,11 @@ def test_tomorrows_bookings_get_one_reminder_without_personal_data(world, outbox
     assert cancelled.reminded_at is None
 
 
-def test_quiet_hours_wait_and_a_rest_day_before_the_booking_sends_in_day_hours(world, outbox):
+def test_quiet_hours_wait_and_a_rest_day_before_the_booking_sends_in_day_hours(world, sms_outbox):
     _book(world, 1)
     assert reminders.send_reminders(now=at(FRIDAY.replace(day=12), "07:00")) == 0  # quiet: the same morning
     assert reminders.send_reminders(now=at(FRIDAY.replace(day=12), "22:00")) == 0  # quiet: tomorrow is the day
-    assert outbox() == []
+    assert sms_outbox() == []
     assert reminders.send_reminders(now=at(FRIDAY.replace(day=12), "08:30")) == 1
     after_holiday = _book(world, 2, day=FRIDAY.replace(day=24))  # the 23rd is the festival's last day
     assert reminders.send_reminders(now=at(FRIDAY.replace(day=23), "07:00")) == 0
@@ -52,7 +52,7 @@ def test_quiet_hours_wait_and_a_rest_day_before_the_booking_sends_in_day_hours(w
     assert after_holiday.reminded_at is not None
 
 
-def test_a_failed_gateway_is_retried_next_run(world, outbox, settings, monkeypatch):
+def test_a_failed_gateway_is_retried_next_run(world, sms_outbox, settings, monkeypatch):
     booking = _book(world, 1)
     now = at(FRIDAY.replace(day=12), "10:00")
 
@@ -68,7 +68,7 @@ def test_a_failed_gateway_is_retried_next_run(world, outbox, settings, monkeypat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_workers_at_once_send_each_reminder_once(calendar, outbox):
+def test_two_workers_at_once_send_each_reminder_once(calendar, sms_outbox):
     import time_machine
 
     from .conftest import make_world
@@ -90,5 +90,5 @@ def test_two_workers_at_once_send_each_reminder_once(calendar, outbox):
     threads = [threading.Thread(target=worker) for _ in range(2)]
     [t.start() for t in threads]
     [t.join() for t in threads]
-    assert sum(counts) == 4 and len(outbox()) == 4
+    assert sum(counts) == 4 and len(sms_outbox()) == 4
     assert Booking.objects.filter(reminded_at__isnull=True).count() == 0

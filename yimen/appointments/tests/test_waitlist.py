@@ -49,7 +49,7 @@ def test_join_only_a_full_slot_once_per_person_and_item(world):
     assert first.state == "booked"
 
 
-def test_a_freed_place_goes_to_the_first_in_line_not_to_a_new_booker(world, outbox):
+def test_a_freed_place_goes_to_the_first_in_line_not_to_a_new_booker(world, sms_outbox):
     BookingPolicy.objects.create(center=world.center, release_delay_minutes=10, offer_minutes=30)
     first, _second = _full(world)
     a, b = _join(world, 10), _join(world, 11)
@@ -65,7 +65,7 @@ def test_a_freed_place_goes_to_the_first_in_line_not_to_a_new_booker(world, outb
     a.refresh_from_db(), b.refresh_from_db()
     assert (a.state, b.state) == ("offered", "waiting")
     assert a.offer_until == later + timedelta(minutes=30)
-    sms = outbox()
+    sms = sms_outbox()
     assert len(sms) == 1 and a.code in sms[0]["text"] and "李四" not in sms[0]["text"]
     assert waitlist.offer_due(now=later) == 0  # one offer, once
     booking = waitlist.accept(a, now=later + timedelta(minutes=5))
@@ -75,7 +75,7 @@ def test_a_freed_place_goes_to_the_first_in_line_not_to_a_new_booker(world, outb
     assert Booking.objects.filter(slot_start=SLOT, state="booked").count() == 2
 
 
-def test_an_offer_not_taken_in_time_goes_to_the_next(world, outbox):
+def test_an_offer_not_taken_in_time_goes_to_the_next(world, sms_outbox):
     BookingPolicy.objects.create(center=world.center, release_delay_minutes=0, offer_minutes=20)
     first, _second = _full(world)
     a, b = _join(world, 10), _join(world, 11)
@@ -91,7 +91,7 @@ def test_an_offer_not_taken_in_time_goes_to_the_next(world, outbox):
     assert (a.state, b.state) == ("expired", "offered")
     waitlist.leave(b, now=late)  # declines: nobody left in line, the place is free for anyone
     assert services.day_slots(world.plan, FRIDAY, now=late)[2].free == 1
-    assert len(outbox()) == 2
+    assert len(sms_outbox()) == 2
 
 
 def test_nothing_changes_on_a_refused_accept(world):
@@ -105,7 +105,7 @@ def test_nothing_changes_on_a_refused_accept(world):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_two_releases_at_once_make_one_offer_each(calendar, frozen, outbox):
+def test_two_releases_at_once_make_one_offer_each(calendar, frozen, sms_outbox):
     world = make_world()
     BookingPolicy.objects.create(center=world.center, release_delay_minutes=0)
     bookings = _full(world)
@@ -118,7 +118,7 @@ def test_two_releases_at_once_make_one_offer_each(calendar, frozen, outbox):
     assert race(work, 2) == ["cancelled", "cancelled"]
     states = [WaitlistEntry.objects.get(pk=e.pk).state for e in entries]
     assert states == ["offered", "offered", "waiting"]
-    sms = outbox()
+    sms = sms_outbox()
     assert sorted(m["text"].split("/appointments/w/")[1].strip("/ ") for m in sms) == \
         sorted(e.code for e in entries[:2])  # one SMS each
     assert not SlotHold.objects.exists()
@@ -130,7 +130,7 @@ def test_two_releases_at_once_make_one_offer_each(calendar, frozen, outbox):
     assert WaitlistEntry.objects.filter(state="offered").count() == 2
 
 
-def test_the_screens_join_show_the_place_in_line_accept_and_leave(client, world, outbox):
+def test_the_screens_join_show_the_place_in_line_accept_and_leave(client, world, sms_outbox):
     BookingPolicy.objects.create(center=world.center, release_delay_minutes=0)
     first, _second = _full(world)
     r = client.get(f"/appointments/cm/{world.item.code}/", {"day": FRIDAY.isoformat()})

@@ -1,7 +1,6 @@
 """Applicant SMS and quiet hours (domain.md §8): what is sent, when, and that no personal data
 leaves in the text."""
 
-import json
 from datetime import date
 
 import pytest
@@ -16,18 +15,6 @@ from .factories import at
 
 pytestmark = pytest.mark.django_db
 D = lambda m, d: date(2026, m, d)  # noqa: E731
-
-
-@pytest.fixture
-def outbox(settings, tmp_path):
-    settings.SMS_BACKEND = "yimen.lib.sms.FileBackend"
-    settings.SMS_FILE_PATH = str(tmp_path / "outbox.jsonl")
-
-    def read():
-        path = tmp_path / "outbox.jsonl"
-        return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
-
-    return read
 
 
 @pytest.mark.parametrize(("now", "expected"), [
@@ -45,24 +32,24 @@ def test_critical_kinds_go_at_any_hour(calendar):
     assert notifications.send_at("escalation_overdue", at(D(2, 15), 23), get_calendar(None)) is None
 
 
-def test_the_applicant_gets_an_sms_without_personal_data(world, new_case, outbox,
+def test_the_applicant_gets_an_sms_without_personal_data(world, new_case, sms_outbox,
                                                         django_capture_on_commit_callbacks):
     case = new_case(D(3, 2))
     with time_machine.travel(at(D(3, 2), 10), tick=False), django_capture_on_commit_callbacks(execute=True):
         apply(case, "receive", by=world.ws, now=at(D(3, 2), 10))
-    [sms] = outbox()
+    [sms] = sms_outbox()
     assert sms["to"] == "138****5678"
     assert case.number in sms["text"] and "已收件" in sms["text"] and "/cases/status/" in sms["text"]
     assert "张三" not in sms["text"] and case.verification_code not in sms["text"]
 
 
-def test_an_evening_receipt_is_texted_the_next_working_morning(world, new_case, outbox,
+def test_an_evening_receipt_is_texted_the_next_working_morning(world, new_case, sms_outbox,
                                                                django_capture_on_commit_callbacks):
     case = new_case(D(3, 2))
     HUEY.flush()
     with time_machine.travel(at(D(3, 2), 19), tick=False), django_capture_on_commit_callbacks(execute=True):
         apply(case, "receive", by=world.ws, now=at(D(3, 2), 19))
-    assert outbox() == []
+    assert sms_outbox() == []
     [task] = HUEY.scheduled()
     assert task.name.endswith("text_applicant") and task.args == (case.number, "received")
     assert HUEY.utc and task.eta.replace(tzinfo=None) == at(D(3, 3), 8).replace(minute=30).astimezone(

@@ -43,6 +43,7 @@ def test_public_page_on_a_phone_and_in_elder_mode(hall, world, live_server, _bro
     standard = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('.public-summary dd')).fontSize)")
     phone.locator("button.btn-pref").first.click()
     phone.wait_for_selector("html.elder")
+    phone.wait_for_load_state("load")  # the stylesheets too, before sizes are measured
     larger = phone.evaluate("parseFloat(getComputedStyle(document.querySelector('.public-summary dd')).fontSize)")
     assert larger > standard
     a11y(phone, "public page, elder mode")

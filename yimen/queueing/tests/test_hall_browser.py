@@ -91,6 +91,7 @@ def test_kiosk_elder_mode_is_large(demo, live_server, _browser, a11y, shot):
     kiosk.goto(live_server.url + "/hall/kiosk/")
     kiosk.locator(".kiosk-pref").click()
     kiosk.wait_for_selector("html.elder")
+    kiosk.wait_for_load_state("load")  # the stylesheets too, before sizes are measured
     a11y(kiosk, "kiosk elder mode")
     shot(kiosk, "kiosk-elder")
     sizes = kiosk.evaluate("""() => [...document.querySelectorAll('.kiosk-tile, .kiosk-btn, .kiosk-pref')].map(e => {
