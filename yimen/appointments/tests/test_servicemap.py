@@ -1,5 +1,7 @@
 """The service map (15-minute service circle) and the staff's terminal fault and repair marks."""
 
+import re
+
 from yimen.auditlog.models import LogEntry
 from yimen.hall.constants import TerminalStatus
 from yimen.hall.models import Center, Terminal
@@ -28,7 +30,7 @@ def test_the_map_lists_centers_hours_live_waiting_counts_and_terminals(client, w
     text = r.text
     assert "崇明区某路 1 号" in text and "城桥镇社区事务受理中心" in text
     assert "09:00–12:00" in text  # today's hours (Thursday)
-    assert ">3 " in text or "3 人" in text or "3 people" in text
+    assert re.search(r'class="waiting">\s*3\s*(人|people)', text), text[text.find("waiting"):][:200]
     assert "大厅自助终端" in text and "正门进入左手边" in text and world.item.name in text
     assert "打印机卡纸" in text  # out of service, with the fault
     assert "tiles" not in text and "maps.google" not in text and "amap" not in text  # no external map

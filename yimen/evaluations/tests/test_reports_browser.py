@@ -85,4 +85,4 @@ def test_guide_tasks_page(hall, live_server, _browser, a11y, shot):
     shot(pg, "evaluations-guide-tasks", full_page=True)
     pg.fill(f"#note-{review.guide_task.pk}", "补充委托书要求，已提交新版指南")
     pg.locator("table.worklist button[type=submit]").click()
-    pg.wait_for_selector("text=/No tasks|没有/")
+    pg.wait_for_selector("text=/No tasks|暂无任务/")
