@@ -227,6 +227,8 @@ def evaluation_counts(scope: Scope) -> dict:
 
 
 def all_kpis(scope: Scope) -> list[Kpi]:
+    """Every figure of the page, each count read once: 好评率 and 差评率 share one pass, 未评价率 is
+    办件评价率's complement over the same completed cases."""
     counts = evaluation_counts(scope)
     result = []
     for name in DEFINITIONS:
@@ -234,6 +236,10 @@ def all_kpis(scope: Scope) -> list[Kpi]:
             result.append(Kpi(name, str(DEFINITIONS[name][0]), "evaluation", counts["good"], counts["total"]))
         elif name == "bad_rate":
             result.append(Kpi(name, str(DEFINITIONS[name][0]), "evaluation", counts["bad"], counts["total"]))
+        elif name == "unrated_rate":
+            rated = next(k for k in result if k.name == "evaluation_rate")
+            result.append(Kpi(name, str(DEFINITIONS[name][0]), "case", rated.denominator - rated.numerator,
+                              rated.denominator))
         else:
             result.append(kpi(scope, name))
     return result
