@@ -203,6 +203,9 @@ EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = 10
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yimen@localhost")
+# Appointment slot search answers are kept per process this many seconds (0: never; tests see
+# every booking at once unless they set it).
+SLOT_SEARCH_CACHE_SECONDS = float(os.environ.get("SLOT_SEARCH_CACHE_SECONDS", "0" if TESTING else "2"))
 # Notification quiet hours (domain.md §8): outside these hours of a working day, notifications wait
 # for the next working day's start; critical kinds go at once.
 NOTIFY_DAY_START = os.environ.get("NOTIFY_DAY_START", "08:30")

@@ -9,7 +9,10 @@ kiosk of the center (`Authorization: Device <token>`) or signed-in staff of the 
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+import time
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 
 from ninja import Router, Status
@@ -19,7 +22,7 @@ from yimen.catalog.models import ServiceItem
 from yimen.hall.constants import DeviceKind
 from yimen.hall.models import Center
 from yimen.hall.services import device_from_request
-from yimen.lib.api import ErrorOut, error
+from yimen.lib.api import ErrorOut, error, json_response
 
 from . import services, waitlist
 from .public import booking_data
@@ -47,9 +50,22 @@ def _center_item(center_code: str, item_code: str):
     return center, item, None
 
 
+# Slot search answers, per process, for SLOT_SEARCH_CACHE_SECONDS: a search is read far more often
+# than places are booked, and computing one costs about 10 ms of CPU (docs/benchmarks.md). The
+# answer may be that many seconds old (a place just taken still shown free); booking re-checks
+# under the day's lock and refuses a full slot with `slot_full`, so nothing is ever oversold.
+_slot_answers: dict[tuple[str, str, str], tuple[float, bytes]] = {}
+_SLOT_ANSWERS_MAX = 5000
+
+
 @router.get("/centers/{center_code}/items/{item_code}/slots", response={200: list[DayOut], **ERRORS},
-            summary="Free slots of an item over the plan's horizon (14 days), per channel")
+            summary="Free slots of an item over the plan's horizon (14 days), per channel; may be a few "
+                    "seconds old (booking re-checks)")
 def slots(request: HttpRequest, center_code: str, item_code: str, channel: str = "web"):
+    key, ttl = (center_code, item_code, channel), settings.SLOT_SEARCH_CACHE_SECONDS
+    cached = _slot_answers.get(key)
+    if cached is not None and time.monotonic() - cached[0] < ttl:
+        return HttpResponse(cached[1], content_type="application/json")
     center, item, refusal = _center_item(center_code, item_code)
     if refusal:
         return refusal
@@ -59,8 +75,14 @@ def slots(request: HttpRequest, center_code: str, item_code: str, channel: str =
         days = services.search_slots(center, item, channel=channel)
     except services.AppointmentError as exc:
         return _refused(exc)
-    return Status(200, [{"date": d.date, "free": d.free,
-                         "slots": [{"start": s.start, "end": s.end, "free": s.free} for s in d.slots]} for d in days])
+    answer = json_response([{"date": d.date, "free": d.free,
+                             "slots": [{"start": s.start, "end": s.end, "free": s.free} for s in d.slots]}
+                            for d in days])  # DayOut (test_api checks the shape)
+    if ttl > 0:
+        if len(_slot_answers) >= _SLOT_ANSWERS_MAX:
+            _slot_answers.clear()
+        _slot_answers[key] = (time.monotonic(), answer.content)
+    return answer
 
 
 def _situation(item: ServiceItem, code: str | None):

@@ -31,6 +31,28 @@ def test_slot_search_lists_free_places_per_day(client, world):
     assert client.get(f"{API}/centers/cm/items/{world.item.code}/slots?channel=x").status_code == 400
 
 
+def test_slot_answers_match_the_schema_and_may_be_seconds_old(client, world, applicant, settings, monkeypatch):
+    """Per process, a search answer is reused for SLOT_SEARCH_CACHE_SECONDS; a booking is re-checked
+    under the day's lock whatever the search said. Refusals are never kept."""
+    from yimen.appointments import api
+    from yimen.appointments.schemas import DayOut
+
+    settings.SLOT_SEARCH_CACHE_SECONDS = 2
+    api._slot_answers.clear()
+    clock = [1000.0]
+    monkeypatch.setattr(api.time, "monotonic", lambda: clock[0])
+    url = f"{API}/centers/cm/items/{world.item.code}/slots"
+    first = client.get(url).json()
+    assert [DayOut.model_validate(d) for d in first] and first[1]["slots"][0]["free"] == 2
+    assert post(client, "/bookings", book_body(world, applicant)).status_code == 201
+    assert client.get(url).json() == first  # 0 s later: the same answer
+    clock[0] += 2.5
+    assert client.get(url).json()[1]["slots"][0]["free"] == 1  # then fresh
+    assert client.get(f"{API}/centers/cm/items/NOPE/slots").status_code == 404
+    assert ("cm", "NOPE", "web") not in api._slot_answers
+    api._slot_answers.clear()
+
+
 def test_book_get_reschedule_cancel_by_code(client, world, applicant):
     r = post(client, "/bookings", book_body(world, applicant))
     assert r.status_code == 201, r.content
