@@ -5,7 +5,7 @@ here."""
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from yimen.lib.admin import EventInline, MaskedReadOnlyAdmin, ReadOnlyAdminMixin
+from yimen.lib.admin import EventInline, MaskedReadOnlyAdmin, ReadOnlyAdminMixin, ReadOnlyInline
 
 from .models import (
     Appeal,
@@ -53,26 +53,15 @@ class BadReviewEventInline(EventInline):
     model = BadReviewEvent
 
 
-class _ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class ContactAttemptInline(_ReadOnlyInline):
+class ContactAttemptInline(ReadOnlyInline):
     model = ContactAttempt
 
 
-class RectificationInline(_ReadOnlyInline):
+class RectificationInline(ReadOnlyInline):
     model = Rectification
 
 
-class AppealInline(_ReadOnlyInline):
+class AppealInline(ReadOnlyInline):
     model = Appeal
 
 
