@@ -5,7 +5,7 @@ Reminders. `send_reminders()` (huey, every 15 minutes) texts every booking of to
 booked, once: the booking's `reminded_at` is claimed with a conditional UPDATE before the message
 leaves (two workers never both send; a crash after the claim loses one reminder rather than
 sending two), released again when the gateway refuses so that the next run retries, and the sent
-reminder is a `BookingEvent` ("remind"). Quiet hours are the cases' (`cases.notifications.send_at`,
+reminder is a `BookingEvent` ("remind"). Quiet hours are the shared ones (`workdays.services.send_at`,
 NOTIFY_DAY_START–NOTIFY_DAY_END on working days of the center's calendar): a reminder goes out
 when `send_at` allows it now, or, on the day before a booking when no working hours come before it
 (a Sunday before a Monday booking), within the day hours of that day. A booking made after the
@@ -24,10 +24,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from yimen.cases.notifications import send_at
 from yimen.lib.sms import SmsError, send_sms
 from yimen.lib.writers import write_turn
-from yimen.workdays.services import get_calendar
+from yimen.workdays.services import get_calendar, send_at
 
 from .constants import BookingState
 from .models import Booking

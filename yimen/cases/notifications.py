@@ -5,7 +5,8 @@ applicant SMS (received, correction requested, accepted …), after commit, outs
 notifier` queues `mail_staff` for staff kinds and `text_applicant` when the applicant is among
 the recipients. Quiet hours (domain.md §8): a notification raised outside working hours on a
 working day (`NOTIFY_DAY_START`–`NOTIFY_DAY_END`, the center's calendar) waits until the start of
-the next working day; `NOTIFY_CRITICAL` kinds (default: an overdue escalation, 督办) go at once.
+the next working day (`workdays.services.send_at`); `NOTIFY_CRITICAL` kinds (default: an overdue
+escalation, 督办) go at once.
 
 Mail resolves the staff among the recipients (`{"user": id}`, or `{"agency": id}`: the agency's
 reviewers) to their addresses and goes through Django's `EMAIL_BACKEND` (SMTP in production, the
@@ -18,19 +19,17 @@ code is needed.
 from __future__ import annotations
 
 import logging
-from datetime import datetime, time
 
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yimen.accounts.constants import Role
 from yimen.accounts.models import User
 from yimen.lib.sms import SmsError, send_sms
-from yimen.workdays import calc
 
 from .models import Case
 
@@ -95,26 +94,6 @@ APPLICANT_TEXTS = {
     "completed": gettext_lazy("Your application %(number)s is complete; you may collect the result."),
     "terminated": gettext_lazy("The handling of your application %(number)s has been terminated."),
 }
-
-
-def _clock(value: str) -> time:
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
-
-
-def send_at(kind: str, now: datetime, cal: calc.Calendar) -> datetime | None:
-    """When a notification raised at `now` may go out: None for at once (working hours of a working
-    day, or a critical kind), else the start of the next working day (domain.md §8 quiet hours)."""
-    if kind in settings.NOTIFY_CRITICAL:
-        return None
-    local = timezone.localtime(now)
-    start, end = _clock(settings.NOTIFY_DAY_START), _clock(settings.NOTIFY_DAY_END)
-    day = local.date()
-    if calc.is_workday(day, cal) and start <= local.time() < end:
-        return None
-    if not (calc.is_workday(day, cal) and local.time() < start):
-        day = calc.add_working_days(day, 1, cal)
-    return timezone.make_aware(datetime.combine(day, start))
 
 
 def status_text(case: Case) -> str:

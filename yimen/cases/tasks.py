@@ -7,7 +7,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from yimen.workdays.services import get_calendar
+from yimen.workdays.services import get_calendar, send_at
 
 from . import notifications, services
 from .models import Case
@@ -40,7 +40,7 @@ def text_applicant(case_number, kind):
 
 def notifier(case_number: str, kind: str, recipients: list) -> None:
     """A `services.NOTIFIERS` entry: staff kinds go to the mail queue, the applicant's to the SMS
-    queue, each at once or at the end of quiet hours (`notifications.send_at`)."""
+    queue, each at once or at the end of quiet hours (`workdays.services.send_at`)."""
     jobs = []
     if kind in notifications.SUBJECTS:
         jobs.append((mail_staff, (case_number, kind, recipients)))
@@ -49,7 +49,7 @@ def notifier(case_number: str, kind: str, recipients: list) -> None:
     if not jobs:
         return
     center = Case.objects.filter(number=case_number).values_list("center__calendar_id", flat=True).first()
-    eta = notifications.send_at(kind, timezone.now(), get_calendar(center))
+    eta = send_at(kind, timezone.now(), get_calendar(center))
     for task, args in jobs:
         if eta is None:
             task(*args)

@@ -12,8 +12,7 @@ from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
 from yimen.cases.models import Case
-from yimen.cases.notifications import send_at
-from yimen.workdays.services import get_calendar
+from yimen.workdays.services import get_calendar, send_at
 
 from . import overdue, services
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time
 
 from django.conf import settings
 from django.db import transaction
@@ -40,6 +40,7 @@ __all__ = [
     "get_calendar",
     "is_workday",
     "seed_from_chinesecalendar",
+    "send_at",
     "set_day",
     "set_year_status",
     "working_days_between",
@@ -225,3 +226,25 @@ def calendar_status(today: date | None = None) -> CalendarStatus:
     if horizon.year not in verified:
         warning = f"calendar year {horizon.year} is not verified; deadlines reaching it are provisional"
     return CalendarStatus(sorted(y for y, _ in rows), verified, verified[-1] if verified else None, warning)
+
+
+# --- notification quiet hours (domain.md §8): cases, evaluations and appointments notify by them
+
+def _clock(value: str) -> time:
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def send_at(kind: str, now: datetime, cal: calc.Calendar) -> datetime | None:
+    """When a notification raised at `now` may go out: None for at once (working hours of a working
+    day, or a critical kind), else the start of the next working day (domain.md §8 quiet hours)."""
+    if kind in settings.NOTIFY_CRITICAL:
+        return None
+    local = timezone.localtime(now)
+    start, end = _clock(settings.NOTIFY_DAY_START), _clock(settings.NOTIFY_DAY_END)
+    day = local.date()
+    if calc.is_workday(day, cal) and start <= local.time() < end:
+        return None
+    if not (calc.is_workday(day, cal) and local.time() < start):
+        day = calc.add_working_days(day, 1, cal)
+    return timezone.make_aware(datetime.combine(day, start))

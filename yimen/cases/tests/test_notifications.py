@@ -7,9 +7,8 @@ import pytest
 import time_machine
 from huey.contrib.djhuey import HUEY
 
-from yimen.cases import notifications
 from yimen.cases.services import apply
-from yimen.workdays.services import get_calendar
+from yimen.workdays.services import get_calendar, send_at
 
 from .factories import at
 
@@ -25,11 +24,11 @@ D = lambda m, d: date(2026, m, d)  # noqa: E731
     (at(D(2, 15), 10), at(D(2, 24), 8).replace(minute=30)),  # Spring Festival: after the holiday
 ])
 def test_quiet_hours_hold_until_the_next_working_morning(calendar, now, expected):
-    assert notifications.send_at("received", now, get_calendar(None)) == expected
+    assert send_at("received", now, get_calendar(None)) == expected
 
 
 def test_critical_kinds_go_at_any_hour(calendar):
-    assert notifications.send_at("escalation_overdue", at(D(2, 15), 23), get_calendar(None)) is None
+    assert send_at("escalation_overdue", at(D(2, 15), 23), get_calendar(None)) is None
 
 
 def test_the_applicant_gets_an_sms_without_personal_data(world, new_case, sms_outbox,
